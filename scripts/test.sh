@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing (Debian 12, as root), configures, builds
+# and runs every test suite: normal build, ASan+UBSan, TSan, libFuzzer targets, Node client.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+install_build_deps
+
+jobs=$(nproc)
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "build (RelWithDebInfo)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$jobs"
+step "tests"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+if [ "${CRNP_SKIP_SANITIZERS:-0}" != 1 ]; then
+  step "build (ASan+UBSan)"
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCRNP_SANITIZE='address;undefined' \
+        -DCRNP_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-asan -j "$jobs"
+  step "tests (ASan+UBSan)"
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE integration
+
+  step "build (TSan)"
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCRNP_SANITIZE=thread \
+        -DCRNP_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-tsan -j "$jobs" --target crnp_tests
+  step "tests (TSan)"
+  TSAN_OPTIONS="halt_on_error=1" ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L crnp
+fi
+
+if [ "${CRNP_SKIP_FUZZ:-0}" != 1 ] && command -v clang++ >/dev/null; then
+  step "fuzz (libFuzzer, ${CRNP_FUZZ_SECONDS:-30} s each)"
+  CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCRNP_FUZZ_ONLY=ON -DCRNP_BUILD_FUZZ=ON -DCRNP_SANITIZE='address;undefined' >/dev/null
+  cmake --build build-fuzz -j "$jobs"
+  scripts/run-fuzzers.sh build-fuzz "${CRNP_FUZZ_SECONDS:-30}"
+fi
+step "all tests passed"
