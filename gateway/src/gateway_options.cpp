@@ -1,0 +1,123 @@
+#include "gateway_options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "crnp/duration.hpp"
+#include "crnp/registration_client.hpp"
+
+namespace gateway {
+namespace {
+
+// A duration flag: "250ms", "2s", "5m" or seconds; stored in milliseconds.
+CLI::Option* addDuration(CLI::App& app, const std::string& name, std::chrono::milliseconds& out,
+                         const std::string& env, const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name,
+          [&out, name](const std::string& text) {
+            auto parsed = crnp::parseDuration(text);
+            if (!parsed) {
+              throw CLI::ValidationError(name,
+                                         "'" + text + "' is not a duration (e.g. 250ms, 2s, 5m)");
+            }
+            out = *parsed;
+          },
+          help + " (default " + crnp::formatDuration(out) + ")")
+      ->envname(env)
+      ->type_name("DURATION");
+}
+
+}  // namespace
+
+ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
+  GatewayOptions o;
+  CLI::App app{
+      "crnp-gateway: follow a Solaris Cluster's reconfiguration events (CRNP) over gRPC.\n"
+      "Every flag can also be set by the environment variable shown."};
+  app.option_defaults()->always_capture_default();
+
+  app.add_option("--grpc-listen", o.grpcListen, "gRPC listen address host:port")
+      ->envname("CRNP_GATEWAY_GRPC_LISTEN");
+  app.add_option("--crnp-server", o.crnpServers,
+                 "CRNP server host:port (cl_apid, port 9444); repeat for failover, in order")
+      ->envname("CRNP_GATEWAY_CRNP_SERVER")
+      ->delimiter(',')
+      ->check([](const std::string& text) -> std::string {
+        return crnp::ServerAddress::parse(text) ? "" : "'" + text + "' is not host:port";
+      });
+  app.add_option("--callback-listen", o.callbackListen,
+                 "where the CRNP server delivers events (host:port)")
+      ->envname("CRNP_GATEWAY_CALLBACK_LISTEN");
+  app.add_option("--callback-allow", o.callbackAllow,
+                 "who may deliver events: CIDR list (default: the CRNP servers' addresses)")
+      ->envname("CRNP_GATEWAY_CALLBACK_ALLOW");
+  app.add_option("--registration-source", o.registrationSource,
+                 "source IP for registrations; the server calls back this IP (default: any)")
+      ->envname("CRNP_GATEWAY_REGISTRATION_SOURCE");
+  app.add_option("--data-dir", o.dataDir, "directory of the durable registration store")
+      ->envname("CRNP_GATEWAY_DATA_DIR");
+  app.add_flag("--embedded-cluster", o.embeddedCluster,
+               "run a simulated CRNP cluster in-process on loopback and follow it")
+      ->envname("CRNP_GATEWAY_EMBEDDED_CLUSTER");
+  app.add_option("--embedded-scenario", o.embeddedScenario,
+                 "embedded cluster scenario: none, random or flood")
+      ->envname("CRNP_GATEWAY_EMBEDDED_SCENARIO")
+      ->check(CLI::IsMember({"none", "random", "flood"}));
+  app.add_option("--embedded-event-rate", o.embeddedEventRate,
+                 "embedded cluster: events per second of the random scenario")
+      ->envname("CRNP_GATEWAY_EMBEDDED_EVENT_RATE")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--embedded-seed", o.embeddedSeed, "embedded cluster: random seed (0: random)")
+      ->envname("CRNP_GATEWAY_EMBEDDED_SEED");
+
+  app.add_option("--ring-events", o.ringEvents, "events kept for resume (count)")
+      ->envname("CRNP_GATEWAY_RING_EVENTS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
+  app.add_option("--ring-bytes", o.ringBytes, "events kept for resume (bytes)")
+      ->envname("CRNP_GATEWAY_RING_BYTES")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 36));
+  app.add_option("--stream-queue-events", o.streamQueueEvents,
+                 "per-stream queue (count); a stream over it ends with SUBSCRIBER_TOO_SLOW")
+      ->envname("CRNP_GATEWAY_STREAM_QUEUE_EVENTS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  app.add_option("--stream-queue-bytes", o.streamQueueBytes, "per-stream queue (bytes)")
+      ->envname("CRNP_GATEWAY_STREAM_QUEUE_BYTES")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 34));
+  addDuration(app, "--max-stream-age", o.maxStreamAge, "CRNP_GATEWAY_MAX_STREAM_AGE",
+              "streams end with going_away after this age, +-10% jitter; 0 = never");
+  addDuration(app, "--connect-timeout", o.connectTimeout, "CRNP_GATEWAY_CONNECT_TIMEOUT",
+              "connecting to the CRNP server");
+  addDuration(app, "--reply-timeout", o.replyTimeout, "CRNP_GATEWAY_REPLY_TIMEOUT",
+              "waiting for SC_REPLY");
+  addDuration(app, "--reregister-interval", o.reregisterInterval,
+              "CRNP_GATEWAY_REREGISTER_INTERVAL",
+              "full re-registration on a schedule (servers drop clients silently)");
+  addDuration(app, "--silence-threshold", o.silenceThreshold, "CRNP_GATEWAY_SILENCE_THRESHOLD",
+              "re-register after this long without events");
+  addDuration(app, "--callback-read-timeout", o.callbackReadTimeout,
+              "CRNP_GATEWAY_CALLBACK_READ_TIMEOUT", "reading one event connection");
+  app.add_option("--callback-max-connections", o.callbackMaxConnections,
+                 "concurrent event connections")
+      ->envname("CRNP_GATEWAY_CALLBACK_MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+  addDuration(app, "--shutdown-timeout", o.shutdownTimeout, "CRNP_GATEWAY_SHUTDOWN_TIMEOUT",
+              "SIGTERM: streams get going_away, then the server stops within this time");
+  app.add_option("--log-level", o.logLevel, "trace, debug, info, warn, error")
+      ->envname("CRNP_GATEWAY_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, app.exit(e)};
+  }
+  if (!o.embeddedCluster && o.crnpServers.empty()) {
+    std::cerr << "crnp-gateway: give --crnp-server host:port (the cluster's cl_apid) or "
+                 "--embedded-cluster\n";
+    return {std::nullopt, 2};
+  }
+  return {std::move(o), 0};
+}
+
+}  // namespace gateway

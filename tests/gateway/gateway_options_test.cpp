@@ -1,0 +1,59 @@
+#include "gateway_options.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+gateway::ParsedOptions parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "crnp-gateway");
+  return gateway::parseGatewayOptions(static_cast<int>(args.size()), args.data());
+}
+
+TEST(GatewayOptions, DefaultsWithEmbeddedCluster) {
+  auto parsed = parse({"--embedded-cluster"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_EQ(parsed.options->grpcListen, "0.0.0.0:50051");
+  EXPECT_EQ(parsed.options->callbackListen, "0.0.0.0:9445");
+  EXPECT_TRUE(parsed.options->embeddedCluster);
+}
+
+TEST(GatewayOptions, RepeatableServersAndDurations) {
+  auto parsed = parse({"--crnp-server", "a:9444", "--crnp-server", "b:1", "--reply-timeout",
+                       "250ms", "--max-stream-age", "0"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_EQ(parsed.options->crnpServers, (std::vector<std::string>{"a:9444", "b:1"}));
+  EXPECT_EQ(parsed.options->replyTimeout, 250ms);
+  EXPECT_EQ(parsed.options->maxStreamAge, 0ms);
+}
+
+TEST(GatewayOptions, EnvironmentTwin) {
+  ::setenv("CRNP_GATEWAY_GRPC_LISTEN", "127.0.0.1:7", 1);
+  ::setenv("CRNP_GATEWAY_RING_EVENTS", "42", 1);
+  auto parsed = parse({"--embedded-cluster"});
+  ::unsetenv("CRNP_GATEWAY_GRPC_LISTEN");
+  ::unsetenv("CRNP_GATEWAY_RING_EVENTS");
+  ASSERT_TRUE(parsed.options);
+  EXPECT_EQ(parsed.options->grpcListen, "127.0.0.1:7");
+  EXPECT_EQ(parsed.options->ringEvents, 42u);
+}
+
+TEST(GatewayOptions, BadValuesExitWithTwo) {
+  EXPECT_EQ(parse({"--embedded-cluster", "--reply-timeout", "soon"}).exitCode, 2);
+  EXPECT_EQ(parse({"--crnp-server", "host:notaport"}).exitCode, 2);
+  EXPECT_EQ(parse({"--embedded-cluster", "--ring-events", "0"}).exitCode, 2);
+  EXPECT_EQ(parse({}).exitCode, 2);  // neither a server nor the embedded cluster
+  EXPECT_FALSE(parse({"--no-such-flag"}).options);
+}
+
+TEST(GatewayOptions, HelpExitsZero) {
+  auto parsed = parse({"--help"});
+  EXPECT_FALSE(parsed.options);
+  EXPECT_EQ(parsed.exitCode, 0);
+}
+
+}  // namespace
