@@ -36,6 +36,7 @@ struct CallbackListenerStats {
   std::uint64_t timedOut = 0;       ///< not at EOF within readTimeout
   std::uint64_t tooLarge = 0;       ///< more than limits.maxBytes
   std::uint64_t ioErrors = 0;       ///< resets and other socket errors
+  std::uint64_t open = 0;  ///< gauge: connections being read or waiting for their turn
 };
 
 using EventHandler =

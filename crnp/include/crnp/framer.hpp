@@ -31,10 +31,19 @@ class XmlFramer {
   const std::string& error() const { return error_; }
   /// Bytes held so far.
   std::size_t size() const { return buffer_.size(); }
+  /// Start tags seen so far (self-closing ones included): lets a reader cap the element count
+  /// before building a DOM.
+  std::size_t elementCount() const { return elements_; }
 
  private:
+  // Where the lexer stands between two bytes; `markupStart_` is the offset of the '<' that
+  // opened the current markup.
+  enum class Lex { Text, Lt, Bang, Pi, Comment, Cdata, StartTag, EndTag };
+
   Status fail(std::string message);
   void scan();
+  void step(char c);
+  void closeRoot();
 
   std::size_t maxBytes_;
   std::size_t maxDepth_;
@@ -43,6 +52,12 @@ class XmlFramer {
   std::size_t frameEnd_ = 0;   // one past the '>' closing the root element
   std::size_t depth_ = 0;
   bool rootSeen_ = false;
+  Lex lex_ = Lex::Text;
+  std::size_t markupStart_ = 0;
+  std::size_t elements_ = 0;
+  char quote_ = 0;       // the open quote inside a start tag, or 0
+  char prev_ = 0;        // previous byte of the tag outside quotes ('/' before '>' = empty tag)
+  std::size_t run_ = 0;  // '-' / ']' seen in a row, for "-->" and "]]>"
   Status status_ = Status::NeedMore;
   std::string error_;
 };

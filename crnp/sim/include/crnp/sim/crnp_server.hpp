@@ -32,6 +32,9 @@ struct ServerStats {
   std::uint64_t delivered = 0;
   std::uint64_t deliveryFailures = 0;
   std::uint64_t clientsRemoved = 0;  ///< removed after failed deliveries or overflow
+  std::uint64_t connectionsRejected = 0;  ///< over maxConnections, closed at once
+  std::uint64_t requestTimeouts = 0;      ///< no complete request within requestTimeout
+  std::uint64_t persistFailures = 0;      ///< state-file writes that failed
 };
 
 using CurrentStateProvider = std::function<std::vector<Event>()>;

@@ -1,0 +1,139 @@
+// Fan-out cost of one CRNP event to N Subscribe streams, in process (no sockets).
+//   BM_HubFanout:      EventHub::ingest serializes the SubscribeResponse once; each stream
+//                      filters, queues the pointer and, when it writes, copies the shared
+//                      ByteBuffer (a slice reference) - what the gateway does.
+//   BM_NaiveFanout:    baseline, in the same run: every stream builds and serializes its own
+//                      SubscribeResponse from the crnp::Event - what a naive gateway does.
+// At the end the ratio naive / hub is printed for each N.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "crnp/matching.hpp"
+#include "event_hub.hpp"
+#include "proto_conversion.hpp"
+#include "subscribe_messages.hpp"
+
+namespace {
+
+using gateway::StoredEventPtr;
+
+crnp::Event sampleEvent(int i) {
+  return {"1.0", "EC_Cluster", "ESC_cluster_rg_state", "SUNW", "rgm",
+          {{"rg_name", {"oracle-rg"}},
+           {"node_list", {"phys-node-1", "phys-node-2", "phys-node-3", "phys-node-4"}},
+           {"state_list", {i % 2 ? "ONLINE" : "OFFLINE", "OFFLINE", "OFFLINE", "OFFLINE"}},
+           {"ev_seq", {std::to_string(i)}}}};
+}
+
+const std::vector<crnp::EventType> kTypes{{"EC_Cluster", "ESC_cluster_rg_state", {}}};
+
+// A stream's queue and writer, without gRPC: the write copies the buffer as StartWrite would.
+struct HubStream final : gateway::EventSubscriber {
+  void onEvent(const StoredEventPtr& event) override {
+    if (gateway::matchesAny(kTypes, event->event)) queue.push_back(event);
+  }
+  void drain() {
+    for (const auto& event : queue) {
+      grpc::ByteBuffer inFlight(event->live);
+      written += inFlight.Length();
+    }
+    queue.clear();
+  }
+  std::deque<StoredEventPtr> queue;
+  std::size_t written = 0;
+};
+
+struct NaiveStream {
+  void onEvent(const crnp::Event& event, std::uint64_t sequence,
+               std::chrono::system_clock::time_point received) {
+    if (!gateway::matchesAny(kTypes, event)) return;
+    gateway::pb::SubscribeResponse response;
+    response.set_resume_token(gateway::encodeResumeToken({42, sequence}));
+    gateway::toProto(event, sequence, received, false, response.mutable_event());
+    queue.push_back(gateway::serializeToByteBuffer(response));
+  }
+  void drain() {
+    for (const auto& buffer : queue) written += buffer.Length();
+    queue.clear();
+  }
+  std::deque<grpc::ByteBuffer> queue;
+  std::size_t written = 0;
+};
+
+void BM_HubFanout(benchmark::State& state) {
+  gateway::EventHubConfig config;
+  config.ringCapacity = 10'000;
+  gateway::EventHub hub(config);
+  std::vector<HubStream> streams(static_cast<std::size_t>(state.range(0)));
+  for (auto& stream : streams) hub.attach(stream, kTypes, std::nullopt);
+  int i = 0;
+  for (auto _ : state) {
+    hub.ingest(sampleEvent(i++), std::chrono::system_clock::now());
+    for (auto& stream : streams) stream.drain();
+  }
+  for (auto& stream : streams) hub.detach(stream);
+  state.SetItemsProcessed(state.iterations());
+  state.counters["deliveries/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * state.range(0)),
+                         benchmark::Counter::kIsRate);
+}
+
+void BM_NaiveFanout(benchmark::State& state) {
+  std::vector<NaiveStream> streams(static_cast<std::size_t>(state.range(0)));
+  std::uint64_t sequence = 0;
+  int i = 0;
+  for (auto _ : state) {
+    const crnp::Event event = sampleEvent(i++);
+    const auto received = std::chrono::system_clock::now();
+    ++sequence;
+    for (auto& stream : streams) stream.onEvent(event, sequence, received);
+    for (auto& stream : streams) stream.drain();
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["deliveries/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * state.range(0)),
+                         benchmark::Counter::kIsRate);
+}
+
+BENCHMARK(BM_HubFanout)->Arg(1)->Arg(100);
+BENCHMARK(BM_NaiveFanout)->Arg(1)->Arg(100);
+
+// Console output as usual, plus the time per event of each run, for the ratio at the end.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const auto& run : runs) {
+      if (run.run_type == Run::RT_Iteration) nanosPerEvent_[run.benchmark_name()] = run.GetAdjustedRealTime();
+    }
+  }
+  void printRatios() const {
+    for (const char* n : {"1", "100"}) {
+      const auto hub = nanosPerEvent_.find(std::string("BM_HubFanout/") + n);
+      const auto naive = nanosPerEvent_.find(std::string("BM_NaiveFanout/") + n);
+      if (hub == nanosPerEvent_.end() || naive == nanosPerEvent_.end()) continue;
+      std::printf("N=%-4s hub %10.0f ns/event, naive %10.0f ns/event: hub is %.2fx faster\n", n,
+                  hub->second, naive->second, naive->second / hub->second);
+    }
+  }
+
+ private:
+  std::map<std::string, double> nanosPerEvent_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.printRatios();
+  benchmark::Shutdown();
+  return 0;
+}

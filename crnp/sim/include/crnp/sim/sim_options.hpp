@@ -1,0 +1,38 @@
+#pragma once
+// Command line of crnp-sim: every flag has an environment twin (CRNP_SIM_<FLAG>); the flag
+// wins. Also the small parsers it uses (durations, ip:port), which other tools may share.
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "crnp/sim/simulator.hpp"
+
+namespace crnp::sim {
+
+struct SimOptions {
+  SimulatorConfig simulator;
+  std::string controlListen = "127.0.0.1:9555";  ///< gRPC address of the control API
+  std::string logLevel = "info";
+};
+
+/// Either options to run with, or text to print and the exit code (0 after --help, 2 for a bad
+/// command line; the text then names the flag and what is wrong with it).
+struct ParsedOptions {
+  std::optional<SimOptions> options;
+  int exitCode = 0;
+  std::string output;
+};
+
+ParsedOptions parseSimOptions(int argc, const char* const* argv);
+
+/// "500ms", "2s", "30m", "1h", "1.5s", or a plain number of seconds; nullopt if malformed,
+/// negative or absurdly large.
+std::optional<std::chrono::milliseconds> parseDuration(std::string_view text);
+/// "a.b.c.d:port" or "[v6]:port" with an IP literal; nullopt if malformed.
+std::optional<boost::asio::ip::tcp::endpoint> parseEndpoint(std::string_view text);
+/// "ip:port" with brackets around IPv6 addresses.
+std::string toString(const boost::asio::ip::tcp::endpoint& endpoint);
+
+}  // namespace crnp::sim

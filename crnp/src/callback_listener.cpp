@@ -1,0 +1,310 @@
+// CRNP callback listener: accept loop, admission (allowlist, connection bound), and the
+// release of parsed events in accept order. One EventSession reads each connection.
+#include "crnp/callback_listener.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "event_session.hpp"
+#include "log_limiter.hpp"
+
+namespace crnp {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using detail::EventSession;
+using detail::SessionOutcome;
+using detail::SessionResult;
+
+namespace {
+/// Pause before accepting again after an error such as EMFILE, so the loop does not spin.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+}  // namespace
+
+class CallbackListener::Impl : public std::enable_shared_from_this<CallbackListener::Impl> {
+ public:
+  Impl(asio::any_io_executor executor, CallbackListenerOptions options, EventHandler handler)
+      : executor_(executor),
+        strand_(asio::make_strand(executor)),
+        handlerStrand_(asio::make_strand(executor)),
+        options_(std::move(options)),
+        handler_(std::move(handler)),
+        acceptor_(strand_),
+        acceptRetry_(strand_) {}
+
+  std::error_code start();
+  void stop();
+  tcp::endpoint localEndpoint() const;
+  CallbackListenerStats stats() const;
+
+ private:
+  struct Counters {
+    std::atomic<std::uint64_t> accepted{0}, events{0}, rejectedPeer{0}, rejectedBusy{0},
+        parseErrors{0}, timedOut{0}, tooLarge{0}, ioErrors{0}, open{0};
+  };
+  struct Delivery {
+    Event event;
+    asio::ip::address peer;
+  };
+
+  void accept();
+  void onAccept(const error_code& ec, tcp::socket socket);
+  void admit(tcp::socket socket, const asio::ip::address& peer);
+  void onSessionDone(SessionResult result);
+  void countFailure(const SessionResult& result);
+  void releaseInOrder();
+  void deliver(Delivery delivery);
+  void closeAll();
+  std::uint64_t window() const { return nextSequence_ - nextRelease_; }
+
+  asio::any_io_executor executor_;
+  asio::strand<asio::any_io_executor> strand_;         // accept loop and the state below
+  asio::strand<asio::any_io_executor> handlerStrand_;  // one handler call at a time, in order
+  const CallbackListenerOptions options_;
+  EventHandler handler_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer acceptRetry_;
+
+  // Guards acceptor_ itself: stop() may close it from any thread while the strand starts
+  // the next accept.
+  mutable std::mutex acceptorMutex_;
+  tcp::endpoint local_;  // under acceptorMutex_
+  bool started_ = false;
+  std::atomic<bool> stopped_{false};
+  // Held while the handler runs, so that stop() returns only when no call is in progress.
+  // Recursive: the handler itself may call stop().
+  std::recursive_mutex handlerMutex_;
+  Counters counters_;
+
+  // On strand_ only. Sequence numbers are given at admission; a result waits in finished_
+  // until every earlier connection has been released, so the window of admitted but not yet
+  // released connections (open or waiting) is what maxConnections bounds.
+  std::map<std::uint64_t, std::weak_ptr<EventSession>> sessions_;
+  std::map<std::uint64_t, std::optional<Delivery>> finished_;
+  std::uint64_t nextSequence_ = 0;
+  std::uint64_t nextRelease_ = 0;
+  detail::LogLimiter warnings_;
+};
+
+std::error_code CallbackListener::Impl::start() {
+  std::lock_guard lock(acceptorMutex_);
+  if (stopped_) return error_code(asio::error::operation_aborted);
+  if (started_) return error_code(asio::error::already_started);
+  error_code ec;
+  auto fail = [&](const char* what) {
+    spdlog::error("crnp listener: {} {}: {}", what, options_.listen.address().to_string(),
+                  ec.message());
+    error_code ignored;
+    acceptor_.close(ignored);
+    return std::error_code(ec);
+  };
+  acceptor_.open(options_.listen.protocol(), ec);
+  if (ec) return fail("open");
+  acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (ec) return fail("SO_REUSEADDR on");
+  acceptor_.bind(options_.listen, ec);
+  if (ec) return fail("bind");
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen");
+  local_ = acceptor_.local_endpoint(ec);
+  if (ec) return fail("local endpoint of");
+  started_ = true;
+  spdlog::info("crnp listener: accepting events on {}:{} from {}", local_.address().to_string(),
+               local_.port(), options_.allowedPeers.spec());
+  asio::post(strand_, [self = shared_from_this()] { self->accept(); });
+  return {};
+}
+
+void CallbackListener::Impl::stop() {
+  if (!stopped_.exchange(true)) {
+    {
+      // Closed here rather than on the strand, so that the port refuses connections as soon
+      // as stop() returns, even when no thread runs the executor any more.
+      std::lock_guard lock(acceptorMutex_);
+      error_code ignored;
+      acceptor_.close(ignored);
+    }
+    asio::post(strand_, [self = shared_from_this()] { self->closeAll(); });
+  }
+  // Wait out a handler call in progress on another thread: none starts after this.
+  std::lock_guard wait(handlerMutex_);
+}
+
+tcp::endpoint CallbackListener::Impl::localEndpoint() const {
+  std::lock_guard lock(acceptorMutex_);
+  return local_;
+}
+
+CallbackListenerStats CallbackListener::Impl::stats() const {
+  CallbackListenerStats s;
+  s.accepted = counters_.accepted.load();
+  s.events = counters_.events.load();
+  s.rejectedPeer = counters_.rejectedPeer.load();
+  s.rejectedBusy = counters_.rejectedBusy.load();
+  s.parseErrors = counters_.parseErrors.load();
+  s.timedOut = counters_.timedOut.load();
+  s.tooLarge = counters_.tooLarge.load();
+  s.ioErrors = counters_.ioErrors.load();
+  s.open = counters_.open.load();
+  return s;
+}
+
+void CallbackListener::Impl::accept() {
+  std::lock_guard lock(acceptorMutex_);
+  if (stopped_) return;
+  // Each connection gets its own strand, so sessions read and parse in parallel.
+  acceptor_.async_accept(asio::make_strand(executor_),
+                         [self = shared_from_this()](const error_code& ec, tcp::socket socket) {
+                           self->onAccept(ec, std::move(socket));
+                         });
+}
+
+void CallbackListener::Impl::onAccept(const error_code& ec, tcp::socket socket) {
+  if (stopped_ || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    warnings_.warn("crnp listener: accept failed: {}", ec.message());
+    if (ec == asio::error::connection_aborted) return accept();
+    // Out of descriptors or buffers: give the system a moment instead of spinning.
+    acceptRetry_.expires_after(kAcceptRetryDelay);
+    acceptRetry_.async_wait([self = shared_from_this()](const error_code& waitError) {
+      if (!waitError) self->accept();
+    });
+    return;
+  }
+  error_code peerError;
+  const auto remote = socket.remote_endpoint(peerError);
+  error_code ignored;
+  if (peerError) {
+    // Reset before we got to it: nothing to read, but it was a connection we took.
+    spdlog::debug("crnp listener: accepted connection already gone: {}", peerError.message());
+    ++counters_.accepted;
+    ++counters_.ioErrors;
+    socket.close(ignored);
+  } else {
+    admit(std::move(socket), normalize(remote.address()));
+  }
+  accept();
+}
+
+void CallbackListener::Impl::admit(tcp::socket socket, const asio::ip::address& peer) {
+  error_code ignored;
+  if (!options_.allowedPeers.matches(peer)) {
+    // Never read from a peer outside the allowlist.
+    ++counters_.rejectedPeer;
+    socket.close(ignored);
+    warnings_.warn("crnp listener: closed connection from {}: not in allowed peers ({})",
+                   peer.to_string(), options_.allowedPeers.spec());
+    return;
+  }
+  if (window() >= options_.maxConnections) {
+    ++counters_.rejectedBusy;
+    socket.close(ignored);
+    warnings_.warn("crnp listener: closed connection from {}: {} connections in progress (max {})",
+                   peer.to_string(), window(), options_.maxConnections);
+    return;
+  }
+  const std::uint64_t sequence = nextSequence_++;
+  ++counters_.accepted;
+  counters_.open.store(window());
+  auto session = std::make_shared<EventSession>(
+      std::move(socket), sequence, peer, options_.readTimeout, options_.limits,
+      [self = shared_from_this()](SessionResult result) {
+        asio::post(self->strand_, [self, result = std::move(result)]() mutable {
+          self->onSessionDone(std::move(result));
+        });
+      });
+  sessions_.emplace(sequence, session);
+  session->start();
+}
+
+void CallbackListener::Impl::onSessionDone(SessionResult result) {
+  sessions_.erase(result.sequence);
+  if (stopped_) return;
+  if (result.outcome == SessionOutcome::Event) {
+    spdlog::debug("crnp listener: event {}/{} from {}", result.event->eventClass,
+                  result.event->subclass, result.peer.to_string());
+    finished_.emplace(result.sequence, Delivery{std::move(*result.event), result.peer});
+  } else {
+    countFailure(result);
+    // The slot is released all the same, so later connections are not held up.
+    finished_.emplace(result.sequence, std::nullopt);
+  }
+  releaseInOrder();
+}
+
+void CallbackListener::Impl::countFailure(const SessionResult& result) {
+  switch (result.outcome) {
+    case SessionOutcome::ParseError:
+      ++counters_.parseErrors;
+      break;
+    case SessionOutcome::TimedOut:
+      ++counters_.timedOut;
+      break;
+    case SessionOutcome::TooLarge:
+      ++counters_.tooLarge;
+      break;
+    case SessionOutcome::IoError:
+      ++counters_.ioErrors;
+      break;
+    case SessionOutcome::Event:
+    case SessionOutcome::Aborted:
+      return;
+  }
+  warnings_.warn("crnp listener: dropped connection from {}: {}", result.peer.to_string(),
+                 result.reason);
+}
+
+void CallbackListener::Impl::releaseInOrder() {
+  for (auto it = finished_.find(nextRelease_); it != finished_.end();
+       it = finished_.find(nextRelease_)) {
+    std::optional<Delivery> delivery = std::move(it->second);
+    finished_.erase(it);
+    ++nextRelease_;
+    // The slot is free before the handler can see the event.
+    counters_.open.store(window());
+    if (delivery) deliver(std::move(*delivery));
+  }
+}
+
+void CallbackListener::Impl::deliver(Delivery delivery) {
+  asio::post(handlerStrand_, [self = shared_from_this(), delivery = std::move(delivery)]() mutable {
+    std::lock_guard lock(self->handlerMutex_);
+    if (self->stopped_) return;
+    ++self->counters_.events;
+    self->handler_(std::move(delivery.event), delivery.peer);
+  });
+}
+
+void CallbackListener::Impl::closeAll() {
+  acceptRetry_.cancel();
+  for (auto& [sequence, weak] : sessions_) {
+    if (auto session = weak.lock()) session->abort();
+  }
+  sessions_.clear();
+  finished_.clear();
+  nextRelease_ = nextSequence_;
+  counters_.open.store(0);
+  spdlog::info("crnp listener: stopped");
+}
+
+CallbackListener::CallbackListener(asio::any_io_executor executor, CallbackListenerOptions options,
+                                   EventHandler handler)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(options), std::move(handler))) {}
+
+CallbackListener::~CallbackListener() { stop(); }
+
+std::error_code CallbackListener::start() { return impl_->start(); }
+
+void CallbackListener::stop() { impl_->stop(); }
+
+tcp::endpoint CallbackListener::localEndpoint() const { return impl_->localEndpoint(); }
+
+CallbackListenerStats CallbackListener::stats() const { return impl_->stats(); }
+
+}  // namespace crnp

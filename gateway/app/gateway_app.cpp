@@ -1,0 +1,304 @@
+#include "gateway_app.hpp"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <future>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "crnp/address_filter.hpp"
+#include "crnp/registration_client.hpp"
+#include "crnp/sim/control_service.hpp"
+#include "crnp/sim/simulator.hpp"
+#include "crnp_upstream.hpp"
+#include "event_hub.hpp"
+#include "gateway_service.hpp"
+#include "registration_service.hpp"
+#include "registry.hpp"
+#include "subscription_manager.hpp"
+
+namespace gateway {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr const char* kGatewayServiceName = "crnp.gateway.v1.CrnpGateway";
+constexpr int kAsioThreads = 2;
+
+// "ip:port" or "[v6]:port" with an IP literal, for listen addresses.
+std::optional<tcp::endpoint> listenEndpoint(const std::string& text) {
+  auto address = crnp::ServerAddress::parse(text);
+  if (!address) return std::nullopt;
+  boost::system::error_code ec;
+  auto ip = asio::ip::make_address(address->host, ec);
+  if (ec) return std::nullopt;
+  return tcp::endpoint(ip, address->port);
+}
+
+std::uint64_t seedOrRandom(std::uint64_t seed) {
+  if (seed != 0) return seed;
+  std::random_device device;
+  return (std::uint64_t{device()} << 32) | device();
+}
+
+void announce(const std::string& what, const std::string& where) {
+  // Tests and scripts read these lines to learn the ports chosen for port 0.
+  std::printf("crnp-gateway: %s listening on %s\n", what.c_str(), where.c_str());
+  std::fflush(stdout);
+}
+
+std::string toString(const tcp::endpoint& endpoint) {
+  const auto ip = endpoint.address();
+  return (ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string()) + ":" +
+         std::to_string(endpoint.port());
+}
+
+}  // namespace
+
+class GatewayApp::Impl {
+ public:
+  explicit Impl(GatewayOptions options) : options_(std::move(options)) {}
+
+  std::optional<std::string> start();
+  void shutdown();
+  void runUntilSignalled();
+  int grpcPort() const { return grpcPort_; }
+
+ private:
+  std::optional<std::string> startEmbeddedCluster();
+  std::optional<std::string> startUpstream();
+  std::optional<std::string> startGrpc();
+  void setServing(bool serving);
+
+  GatewayOptions options_;
+  asio::io_context io_{kAsioThreads};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::vector<std::thread> threads_;
+
+  std::unique_ptr<crnp::sim::Simulator> simulator_;
+  std::unique_ptr<crnp::sim::ControlService> simControl_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<EventHub> hub_;
+  std::shared_ptr<CrnpUpstream> upstream_;
+  std::unique_ptr<SubscriptionManager> subscriptions_;
+  std::unique_ptr<RegistrationService> registrations_;
+  std::unique_ptr<GatewayService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int grpcPort_ = 0;
+
+  std::mutex healthMutex_;  // orders SetServingStatus calls against shutdown
+  bool stopping_ = false;
+  bool started_ = false;
+};
+
+std::optional<std::string> GatewayApp::Impl::start() {
+  work_.emplace(io_.get_executor());
+  for (int i = 0; i < kAsioThreads; ++i) threads_.emplace_back([this] { io_.run(); });
+  started_ = true;
+
+  auto opened = Registry::open(options_.dataDir);
+  if (!opened.registry) return "cannot open the registration store: " + opened.error;
+  registry_ = std::move(opened.registry);
+
+  if (options_.embeddedCluster) {
+    if (auto error = startEmbeddedCluster()) return error;
+  }
+
+  EventHubConfig hubConfig;
+  hubConfig.ringCapacity = options_.ringEvents;
+  hubConfig.ringBytes = options_.ringBytes;
+  hub_ = std::make_unique<EventHub>(hubConfig);
+
+  SubscriptionConfig streams;
+  streams.maxQueueEvents = options_.streamQueueEvents;
+  streams.maxQueueBytes = options_.streamQueueBytes;
+  streams.maxStreamAge = options_.maxStreamAge;
+  subscriptions_ = std::make_unique<SubscriptionManager>(
+      *hub_, [this](const std::string& id) { return registry_->typesOf(id); }, streams);
+
+  if (auto error = startUpstream()) return error;
+
+  RegistrationService::Options registrationOptions;
+  registrationOptions.onChange = [this](const std::string& id,
+                                        const std::optional<std::vector<crnp::EventType>>& types) {
+    subscriptions_->registrationChanged(id, types);
+  };
+  registrations_ = std::make_unique<RegistrationService>(
+      *registry_, *upstream_,
+      [this](std::function<void()> task) { asio::post(io_, std::move(task)); },
+      std::move(registrationOptions));
+
+  if (auto error = startGrpc()) return error;
+
+  registrations_->restore([](RegistrationService::RestoreResult result) {
+    if (result.ok()) {
+      spdlog::info("restored {} registration(s), {} event type(s) upstream", result.registrations,
+                   result.types);
+    } else {
+      spdlog::warn("restoring {} registration(s) upstream failed: {}; maintenance will retry",
+                   result.registrations, result.status.error_message());
+    }
+  });
+  return std::nullopt;
+}
+
+std::optional<std::string> GatewayApp::Impl::startEmbeddedCluster() {
+  crnp::sim::SimulatorConfig config;
+  config.server.listen = tcp::endpoint(asio::ip::address_v4::loopback(), 0);
+  config.server.allowHosts = "127.0.0.1/32";
+  // A gateway that is briefly unreachable should be retried soon, not after half an hour.
+  config.server.clientRetryInterval = std::chrono::seconds(5);
+  auto kind = crnp::sim::scenarioKindFromString(options_.embeddedScenario);
+  config.scenario.kind = kind.value_or(crnp::sim::ScenarioKind::Random);
+  config.scenario.eventRate = options_.embeddedEventRate;
+  config.scenario.seed = seedOrRandom(options_.embeddedSeed);
+  simulator_ = std::make_unique<crnp::sim::Simulator>(io_.get_executor(), config);
+  if (auto ec = simulator_->start()) return "embedded cluster failed to start: " + ec.message();
+  const auto endpoint = simulator_->server().localEndpoint();
+  announce("embedded CRNP cluster", toString(endpoint));
+  options_.crnpServers = {toString(endpoint)};
+  simControl_ = std::make_unique<crnp::sim::ControlService>(*simulator_);
+  return std::nullopt;
+}
+
+std::optional<std::string> GatewayApp::Impl::startUpstream() {
+  UpstreamConfig config;
+  for (const auto& text : options_.crnpServers) {
+    auto server = crnp::ServerAddress::parse(text);
+    if (!server) return "--crnp-server '" + text + "' is not host:port";
+    config.servers.push_back(*server);
+  }
+  auto callback = listenEndpoint(options_.callbackListen);
+  if (!callback) return "--callback-listen '" + options_.callbackListen + "' is not ip:port";
+  config.callbackListen = *callback;
+  if (options_.embeddedCluster && options_.callbackListen == GatewayOptions{}.callbackListen) {
+    // The embedded cluster calls back over loopback; do not expose the callback port.
+    config.callbackListen = tcp::endpoint(asio::ip::address_v4::loopback(), callback->port());
+  }
+  if (!options_.registrationSource.empty()) {
+    boost::system::error_code ec;
+    config.registrationSource = asio::ip::make_address(options_.registrationSource, ec);
+    if (ec) return "--registration-source '" + options_.registrationSource + "' is not an IP";
+  }
+  if (!options_.callbackAllow.empty()) {
+    std::string error;
+    auto filter = crnp::AddressFilter::parse(options_.callbackAllow, &error);
+    if (!filter) return "--callback-allow: " + error;
+    config.allowedCallbackSources = std::move(*filter);
+  }
+  config.client.connectTimeout = options_.connectTimeout;
+  config.client.replyTimeout = options_.replyTimeout;
+  config.reregisterInterval = options_.reregisterInterval;
+  config.silenceThreshold = options_.silenceThreshold;
+  config.callbackMaxConnections = options_.callbackMaxConnections;
+  config.callbackReadTimeout = options_.callbackReadTimeout;
+
+  upstream_ = std::make_shared<CrnpUpstream>(
+      io_.get_executor(), std::move(config), [this](crnp::Event event) {
+        hub_->ingest(std::move(event), std::chrono::system_clock::now());
+      });
+  upstream_->setHealthListener([this](const UpstreamHealth& health) {
+    spdlog::info("upstream {}: {}", health.healthy ? "healthy" : "unhealthy",
+                 health.healthy ? health.server : health.lastError);
+    setServing(health.healthy);
+  });
+  if (auto ec = upstream_->start()) return "CRNP upstream failed to start: " + ec.message();
+  announce("callback", toString(upstream_->callbackEndpoint()));
+  return std::nullopt;
+}
+
+std::optional<std::string> GatewayApp::Impl::startGrpc() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  service_ = std::make_unique<GatewayService>(*registrations_, *hub_, *upstream_, *subscriptions_);
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.grpcListen, grpc::InsecureServerCredentials(), &grpcPort_);
+  builder.RegisterService(service_.get());
+  if (simControl_) builder.RegisterService(simControl_.get());
+  // Keepalive: find dead clients within about a minute and a half; let clients ping every
+  // 10 s without being told off (GOAWAY too_many_pings).
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  server_ = builder.BuildAndStart();
+  if (!server_ || grpcPort_ == 0) {
+    return "cannot listen for gRPC on '" + options_.grpcListen + "'";
+  }
+  const auto colon = options_.grpcListen.rfind(':');
+  announce("gRPC", options_.grpcListen.substr(0, colon) + ":" + std::to_string(grpcPort_));
+  setServing(upstream_->health().healthy);
+  return std::nullopt;
+}
+
+void GatewayApp::Impl::setServing(bool serving) {
+  std::lock_guard lock(healthMutex_);
+  if (!server_ || stopping_) return;
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus("", serving);
+  health->SetServingStatus(kGatewayServiceName, serving);
+}
+
+void GatewayApp::Impl::shutdown() {
+  if (!started_) return;
+  started_ = false;
+  {
+    std::lock_guard lock(healthMutex_);
+    stopping_ = true;
+    if (server_) server_->GetHealthCheckService()->Shutdown();  // NOT_SERVING, and stays so
+  }
+  const auto deadline = std::chrono::steady_clock::now() + options_.shutdownTimeout;
+  if (subscriptions_) subscriptions_->shutdown();  // going_away + resume token to every stream
+  if (registrations_) registrations_->shutdown();
+  if (subscriptions_ && !subscriptions_->waitUntilIdle(deadline)) {
+    spdlog::warn("streams still open at the shutdown deadline; cancelling them");
+  }
+  if (server_) {
+    server_->Shutdown(deadline);
+    server_->Wait();
+  }
+  if (upstream_) upstream_->stop();
+  if (simulator_) simulator_->stop();
+  work_.reset();
+  io_.stop();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  spdlog::info("crnp-gateway stopped");
+}
+
+void GatewayApp::Impl::runUntilSignalled() {
+  std::promise<int> signalled;
+  asio::signal_set signals(io_, SIGTERM, SIGINT);
+  signals.async_wait([&signalled](const boost::system::error_code& ec, int number) {
+    signalled.set_value(ec ? 0 : number);
+  });
+  const int number = signalled.get_future().get();
+  spdlog::info("signal {}: shutting down", number);
+  shutdown();
+}
+
+GatewayApp::GatewayApp(GatewayOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+GatewayApp::~GatewayApp() { impl_->shutdown(); }
+std::optional<std::string> GatewayApp::start() {
+  auto error = impl_->start();
+  if (error) impl_->shutdown();
+  return error;
+}
+void GatewayApp::shutdown() { impl_->shutdown(); }
+void GatewayApp::runUntilSignalled() { impl_->runUntilSignalled(); }
+int GatewayApp::grpcPort() const { return impl_->grpcPort(); }
+
+}  // namespace gateway

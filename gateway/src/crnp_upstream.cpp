@@ -1,0 +1,219 @@
+// CrnpUpstream's life cycle, the applyTypes queue and the event path. The exchanges and the
+// maintenance timer are in upstream_exchange.cpp.
+#include "crnp_upstream.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <random>
+
+#include "callback_sources.hpp"
+#include "crnp/matching.hpp"
+#include "crnp_upstream_impl.hpp"
+
+namespace gateway {
+namespace asio = boost::asio;
+
+CrnpUpstream::Impl::Impl(asio::any_io_executor executor, UpstreamConfig config, EventSink onEvent)
+    : executor_(executor),
+      strand_(asio::make_strand(executor)),
+      config_(std::move(config)),
+      onEvent_(std::move(onEvent)),
+      backoff_(config_.backoffInitial, config_.backoffMax, config_.jitter,
+               config_.randomSeed ? *config_.randomSeed : std::random_device{}()),
+      timer_(strand_) {
+  if (!config_.servers.empty()) board_.setServer(config_.servers.front().toString());
+}
+
+std::error_code CrnpUpstream::Impl::start() {
+  {
+    std::lock_guard lock(listenerMutex_);
+    if (startCalled_) return std::make_error_code(std::errc::operation_in_progress);
+    startCalled_ = true;
+  }
+  if (config_.servers.empty()) {
+    spdlog::error("upstream: no CRNP server configured");
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  crnp::AddressFilter allowed;
+  if (config_.allowedCallbackSources) {
+    allowed = *config_.allowedCallbackSources;
+  } else {
+    std::string warnings;
+    auto resolved = resolveCallbackSources(config_.servers, &warnings);
+    if (!resolved) {
+      spdlog::error("upstream: no address to accept events from: {}", warnings);
+      return std::make_error_code(std::errc::host_unreachable);
+    }
+    if (!warnings.empty()) spdlog::warn("upstream: {}", warnings);
+    allowed = std::move(*resolved);
+  }
+
+  crnp::CallbackListenerOptions options;
+  options.listen = config_.callbackListen;
+  options.allowedPeers = allowed;
+  options.maxConnections = config_.callbackMaxConnections;
+  options.readTimeout = config_.callbackReadTimeout;
+  // The listener lives in this object: its handler must not keep it alive.
+  std::weak_ptr<Impl> weak = weak_from_this();
+  auto listener = std::make_shared<crnp::CallbackListener>(
+      executor_, options, [weak](crnp::Event event, const asio::ip::address&) {
+        if (auto self = weak.lock()) {
+          // The listener calls one at a time in accept order; the strand keeps that order.
+          asio::post(self->strand_, [self, event = std::move(event)]() mutable {
+            self->onCallbackEvent(std::move(event));
+          });
+        }
+      });
+  if (const auto ec = listener->start()) {
+    spdlog::error("upstream: callback listener on {}:{}: {}",
+                  config_.callbackListen.address().to_string(), config_.callbackListen.port(),
+                  ec.message());
+    return ec;
+  }
+  const auto endpoint = listener->localEndpoint();
+  callbackPort_ = endpoint.port();
+  {
+    std::lock_guard lock(listenerMutex_);
+    listener_ = std::move(listener);
+  }
+  spdlog::info("upstream: callback listener on {}:{}, events accepted from {}",
+               endpoint.address().to_string(), endpoint.port(), allowed.spec());
+  asio::dispatch(strand_, [self = shared_from_this()] { self->onStarted(); });
+  return {};
+}
+
+void CrnpUpstream::Impl::onStarted() {
+  if (stopped_) return;
+  started_ = true;
+  // With nothing to register there is nothing that could be unhealthy yet.
+  if (queue_.empty() && confirmed_.empty()) board_.markHealthy(false);
+  pump();
+}
+
+void CrnpUpstream::Impl::requestStop() {
+  asio::dispatch(strand_, [self = shared_from_this()] { self->doStop(); });
+}
+
+void CrnpUpstream::Impl::doStop() {
+  if (stopped_) return;
+  stopped_ = true;
+  cancelTimer();
+  if (auto listener = this->listener()) listener->stop();
+  auto queued = std::move(queue_);
+  queue_.clear();
+  for (auto& apply : queued) {
+    apply.done(localResult(crnp::RegistrationOutcome::NetworkError, "upstream stopped"));
+  }
+  spdlog::info("upstream: stopped");
+}
+
+std::shared_ptr<crnp::CallbackListener> CrnpUpstream::Impl::listener() const {
+  std::lock_guard lock(listenerMutex_);
+  return listener_;
+}
+
+void CrnpUpstream::Impl::applyTypes(EventTypes types, Done done) {
+  // Posted, never run inline: `done` must not run inside the caller's applyTypes.
+  asio::post(strand_, [self = shared_from_this(),
+                       apply = PendingApply{std::move(types), std::move(done)}]() mutable {
+    self->enqueue(std::move(apply));
+  });
+}
+
+void CrnpUpstream::Impl::enqueue(PendingApply apply) {
+  if (stopped_) {
+    return apply.done(localResult(crnp::RegistrationOutcome::NetworkError, "upstream stopped"));
+  }
+  if (queue_.size() >= config_.maxPendingApplies) {
+    spdlog::warn("upstream: {} registration changes already waiting; refusing another",
+                 queue_.size());
+    return apply.done(localResult(crnp::RegistrationOutcome::NetworkError,
+                                  "too many registration changes waiting for the CRNP server"));
+  }
+  queue_.push_back(std::move(apply));
+  pump();
+}
+
+void CrnpUpstream::Impl::onCallbackEvent(crnp::Event event) {
+  if (stopped_) return;
+  lastEventAt_ = Clock::now();
+  board_.countEvent();
+  if (inFlight_ && inFlight_->proofBaseline && !inFlight_->proven) {
+    auto matchesAny = [&event](const EventTypes& types) {
+      return std::any_of(types.begin(), types.end(),
+                         [&event](const crnp::EventType& t) { return crnp::matches(t, event); });
+    };
+    if (matchesAny(inFlight_->plan.events) && !matchesAny(*inFlight_->proofBaseline)) {
+      inFlight_->proven = true;
+    }
+  }
+  if (onEvent_) onEvent_(std::move(event));
+}
+
+void CrnpUpstream::Impl::pump() {
+  if (!started_ || stopped_ || busy_) return;
+  if (!queue_.empty()) {
+    busy_ = true;
+    PendingApply apply = std::move(queue_.front());
+    queue_.pop_front();
+    return beginUser(std::move(apply));
+  }
+  if (maintenanceDue_) {
+    maintenanceDue_ = false;
+    busy_ = true;
+    beginMaintenance();
+  }
+}
+
+std::string CrnpUpstream::Impl::serverName() const {
+  return config_.servers.empty() ? std::string() : config_.servers[serverIndex_].toString();
+}
+
+UpstreamResult CrnpUpstream::Impl::localResult(crnp::RegistrationOutcome outcome,
+                                               std::string message) const {
+  UpstreamResult result;
+  result.outcome = outcome;
+  if (outcome == crnp::RegistrationOutcome::Replied) result.code = crnp::StatusCode::Ok;
+  result.message = std::move(message);
+  result.server = serverName();
+  return result;
+}
+
+// ---- CrnpUpstream: the public face ----
+
+CrnpUpstream::CrnpUpstream(asio::any_io_executor executor, UpstreamConfig config, EventSink onEvent)
+    : impl_(std::make_shared<Impl>(std::move(executor), std::move(config), std::move(onEvent))) {}
+
+CrnpUpstream::~CrnpUpstream() { impl_->requestStop(); }
+
+std::error_code CrnpUpstream::start() { return impl_->start(); }
+
+void CrnpUpstream::stop() { impl_->requestStop(); }
+
+void CrnpUpstream::applyTypes(std::vector<crnp::EventType> types,
+                              std::function<void(UpstreamResult)> done) {
+  impl_->applyTypes(std::move(types), std::move(done));
+}
+
+UpstreamHealth CrnpUpstream::health() const { return impl_->board().snapshot(); }
+
+void CrnpUpstream::setHealthListener(std::function<void(const UpstreamHealth&)> listener) {
+  impl_->board().setListener(std::move(listener));
+}
+
+boost::asio::ip::tcp::endpoint CrnpUpstream::callbackEndpoint() const {
+  auto listener = impl_->listener();
+  return listener ? listener->localEndpoint() : boost::asio::ip::tcp::endpoint{};
+}
+
+crnp::CallbackListenerStats CrnpUpstream::callbackStats() const {
+  auto listener = impl_->listener();
+  return listener ? listener->stats() : crnp::CallbackListenerStats{};
+}
+
+EventTypes CrnpUpstream::confirmedTypes() const { return impl_->board().confirmedTypes(); }
+
+}  // namespace gateway

@@ -1,0 +1,113 @@
+#pragma once
+// Private to crnp_upstream*.cpp: the state machine behind CrnpUpstream. Everything below the
+// "strand only" line is touched on strand_ only; the board is the thread-safe published view.
+// crnp_upstream.cpp: life cycle, applyTypes queue, events. upstream_exchange.cpp: one
+// registration exchange, its outcome, and the maintenance timer.
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "backoff.hpp"
+#include "crnp/callback_listener.hpp"
+#include "crnp/registration_client.hpp"
+#include "crnp_upstream.hpp"
+#include "upstream_health_board.hpp"
+
+namespace gateway {
+
+class CrnpUpstream::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Done = std::function<void(UpstreamResult)>;
+
+  Impl(boost::asio::any_io_executor executor, UpstreamConfig config, EventSink onEvent);
+
+  std::error_code start();
+  void requestStop();
+  void applyTypes(EventTypes types, Done done);
+  UpstreamHealthBoard& board() { return board_; }
+  std::shared_ptr<crnp::CallbackListener> listener() const;
+
+ private:
+  struct PendingApply {
+    EventTypes types;
+    Done done;
+  };
+  /// One registration exchange, from the choice of message to its outcome (a user's apply may
+  /// take several messages: failover, fallback to ADD_CLIENT).
+  struct Exchange {
+    std::optional<PendingApply> user;  ///< unset: maintenance
+    EventTypes desired;                ///< normalized; the confirmed set if it succeeds
+    RegistrationPlan plan;
+    /// Types the server may already have delivered for; an event matching the plan's types
+    /// but none of these proves the message took effect. Unset: events prove nothing.
+    std::optional<EventTypes> proofBaseline;
+    bool proven = false;
+    bool fellBack = false;        ///< already re-sent as ADD_CLIENT after INVALID
+    std::size_t serversLeft = 0;  ///< failover attempts left
+  };
+  enum class TimerPurpose { KeepAlive, Retry };
+
+  // crnp_upstream.cpp
+  void onStarted();
+  void doStop();
+  void enqueue(PendingApply apply);
+  void onCallbackEvent(crnp::Event event);
+  void pump();
+  std::string serverName() const;
+  UpstreamResult localResult(crnp::RegistrationOutcome outcome, std::string message) const;
+
+  // upstream_exchange.cpp
+  void beginUser(PendingApply apply);
+  void beginMaintenance();
+  void proceed(Exchange exchange);
+  RegistrationPlan maintenancePlan() const;
+  void send(Exchange exchange);
+  void onReply(crnp::RegistrationResult reply);
+  void succeed(Exchange exchange, const crnp::RegistrationResult& reply, UpstreamResult result);
+  void fail(Exchange exchange, const crnp::RegistrationResult& reply, UpstreamResult result);
+  void finishExchange();
+  void switchServer();
+  bool needsMaintenance() const;
+  std::optional<Clock::time_point> keepAliveDue() const;
+  void scheduleKeepAlive();
+  void scheduleRetry();
+  void armTimer(Clock::time_point when, TimerPurpose purpose);
+  void cancelTimer();
+  void onTimer();
+
+  boost::asio::any_io_executor executor_;
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  const UpstreamConfig config_;
+  const EventSink onEvent_;
+  UpstreamHealthBoard board_;
+
+  mutable std::mutex listenerMutex_;  // guards listener_ (set by start(), read anywhere)
+  std::shared_ptr<crnp::CallbackListener> listener_;
+  bool startCalled_ = false;        // guarded by listenerMutex_
+  std::uint16_t callbackPort_ = 0;  // written before onStarted is posted, read on the strand
+
+  // ---- strand only ----
+  bool started_ = false;
+  bool stopped_ = false;
+  bool busy_ = false;            // an exchange is in flight (or being decided)
+  bool maintenanceDue_ = false;  // a maintenance exchange waits for its turn
+  std::deque<PendingApply> queue_;
+  std::optional<Exchange> inFlight_;
+  EventTypes confirmed_;
+  RegistrationState state_ = RegistrationState::NotRegistered;
+  std::size_t serverIndex_ = 0;
+  std::optional<boost::asio::ip::address> registeredFrom_;  // source IP of the last ADD_CLIENT
+  Clock::time_point lastConfirmedAt_{};
+  Clock::time_point lastEventAt_{};
+  Backoff backoff_;
+  boost::asio::steady_timer timer_;
+  TimerPurpose timerPurpose_ = TimerPurpose::KeepAlive;
+  std::uint64_t timerGeneration_ = 0;
+};
+
+}  // namespace gateway

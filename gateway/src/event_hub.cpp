@@ -1,0 +1,185 @@
+#include "event_hub.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include "crnp/matching.hpp"
+#include "proto_conversion.hpp"
+#include "subscribe_messages.hpp"
+
+namespace gateway {
+namespace {
+
+grpc::ByteBuffer serializeEvent(const StoredEvent& stored, bool snapshot) {
+  pb::SubscribeResponse response;
+  response.set_resume_token(stored.resumeToken);
+  toProto(stored.event, stored.sequence, stored.received, snapshot, response.mutable_event());
+  return serializeToByteBuffer(response);
+}
+
+std::uint64_t randomEpoch() {
+  std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+}
+
+bool byName(const crnp::NvPair& a, const crnp::NvPair& b) {
+  return std::tie(a.name, a.values) < std::tie(b.name, b.values);
+}
+
+}  // namespace
+
+StoredEvent::StoredEvent(std::uint64_t sequenceNumber, crnp::Event crnpEvent,
+                         std::chrono::system_clock::time_point receivedAt, std::uint64_t epoch)
+    : sequence(sequenceNumber),
+      event(std::move(crnpEvent)),
+      key(crnp::eventKey(event)),
+      received(receivedAt),
+      resumeToken(encodeResumeToken({epoch, sequenceNumber})),
+      live(serializeEvent(*this, false)),
+      bytes(live.Length()) {}
+
+const grpc::ByteBuffer& StoredEvent::snapshot() const {
+  std::call_once(snapshotOnce_, [this] { snapshot_ = serializeEvent(*this, true); });
+  return snapshot_;
+}
+
+bool matchesAny(const std::vector<crnp::EventType>& types, const crnp::Event& event) {
+  return std::any_of(types.begin(), types.end(),
+                     [&](const crnp::EventType& type) { return crnp::matches(type, event); });
+}
+
+bool EventHub::KeyLess::operator()(const crnp::EventType& a, const crnp::EventType& b) const {
+  if (a.eventClass != b.eventClass) return a.eventClass < b.eventClass;
+  if (a.subclass != b.subclass) return a.subclass < b.subclass;
+  return std::lexicographical_compare(a.nvpairs.begin(), a.nvpairs.end(), b.nvpairs.begin(),
+                                      b.nvpairs.end(), byName);
+}
+
+EventHub::EventHub(EventHubConfig config)
+    : config_(config), epoch_(config.epoch ? *config.epoch : randomEpoch()) {}
+
+StoredEventPtr EventHub::ingest(crnp::Event event, std::chrono::system_clock::time_point received) {
+  std::lock_guard ingestLock(ingestMutex_);
+  // Serialize before taking mutex_: readers and attaches never wait for protobuf.
+  auto stored =
+      std::make_shared<const StoredEvent>(lastSequence_ + 1, std::move(event), received, epoch_);
+  serializations_.fetch_add(1, std::memory_order_relaxed);
+
+  std::lock_guard lock(mutex_);
+  lastSequence_ = stored->sequence;
+  ring_.push_back(stored);
+  ringBytes_ += stored->bytes;
+  evictLocked();
+  rememberLatestLocked(stored);
+  for (EventSubscriber* subscriber : subscribers_) subscriber->onEvent(stored);
+  return stored;
+}
+
+void EventHub::evictLocked() {
+  const std::size_t capacity = std::max<std::size_t>(config_.ringCapacity, 1);
+  while (ring_.size() > 1 && (ring_.size() > capacity || ringBytes_ > config_.ringBytes)) {
+    ringBytes_ -= ring_.front()->bytes;
+    ring_.pop_front();
+  }
+}
+
+void EventHub::rememberLatestLocked(const StoredEventPtr& stored) {
+  auto [it, inserted] = latest_.try_emplace(stored->key, stored);
+  if (!inserted) {
+    it->second = stored;
+    return;
+  }
+  if (latest_.size() <= std::max<std::size_t>(config_.maxLatestKeys, 1)) return;
+  // Rare (a flood of new keys): a linear scan for the key that changed longest ago.
+  auto oldest = std::min_element(latest_.begin(), latest_.end(), [](const auto& a, const auto& b) {
+    return a.second->sequence < b.second->sequence;
+  });
+  latest_.erase(oldest);
+}
+
+std::vector<StoredEventPtr> EventHub::latest(const std::vector<crnp::EventType>& filter) const {
+  std::lock_guard lock(mutex_);
+  return latestLocked(filter);
+}
+
+std::vector<StoredEventPtr> EventHub::latestLocked(
+    const std::vector<crnp::EventType>& filter) const {
+  std::vector<StoredEventPtr> events;
+  for (const auto& [key, stored] : latest_) {
+    if (filter.empty() || matchesAny(filter, stored->event)) events.push_back(stored);
+  }
+  std::sort(events.begin(), events.end(),
+            [](const StoredEventPtr& a, const StoredEventPtr& b) { return a->sequence < b->sequence; });
+  return events;
+}
+
+std::optional<std::string> EventHub::resumeProblemLocked(const ResumeToken& token) const {
+  if (token.epoch != epoch_) {
+    return "resume token is from another gateway instance; starting over with a snapshot";
+  }
+  if (token.sequence > lastSequence_) {
+    return "resume token is ahead of this gateway; starting over with a snapshot";
+  }
+  const std::uint64_t firstBuffered = ring_.empty() ? lastSequence_ + 1 : ring_.front()->sequence;
+  if (token.sequence + 1 < firstBuffered) {
+    return "events after the resume token are no longer buffered; starting over with a snapshot";
+  }
+  return std::nullopt;
+}
+
+AttachResult EventHub::attach(EventSubscriber& subscriber,
+                              const std::vector<crnp::EventType>& types,
+                              const std::optional<ResumeToken>& resume) {
+  AttachResult result;
+  std::lock_guard lock(mutex_);
+  result.sequence = lastSequence_;
+  if (resume) {
+    if (auto problem = resumeProblemLocked(*resume)) {
+      result.resetReason = std::move(*problem);
+    } else {
+      result.snapshot = false;
+      // Sequences in the ring are consecutive: the first to replay is at a known offset.
+      const std::size_t first =
+          ring_.empty() ? 0 : static_cast<std::size_t>(resume->sequence + 1 - ring_.front()->sequence);
+      for (std::size_t i = first; i < ring_.size(); ++i) {
+        if (matchesAny(types, ring_[i]->event)) result.events.push_back(ring_[i]);
+      }
+    }
+  }
+  if (result.snapshot && !types.empty()) result.events = latestLocked(types);
+  subscribers_.push_back(&subscriber);
+  return result;
+}
+
+void EventHub::detach(EventSubscriber& subscriber) {
+  std::lock_guard lock(mutex_);
+  auto it = std::find(subscribers_.begin(), subscribers_.end(), &subscriber);
+  if (it != subscribers_.end()) subscribers_.erase(it);
+}
+
+std::uint64_t EventHub::lastSequence() const {
+  std::lock_guard lock(mutex_);
+  return lastSequence_;
+}
+
+bool EventHub::canResume(const ResumeToken& token) const {
+  std::lock_guard lock(mutex_);
+  return !resumeProblemLocked(token).has_value();
+}
+
+std::size_t EventHub::bufferedEvents() const {
+  std::lock_guard lock(mutex_);
+  return ring_.size();
+}
+
+std::size_t EventHub::bufferedBytes() const {
+  std::lock_guard lock(mutex_);
+  return ringBytes_;
+}
+
+std::size_t EventHub::subscriberCount() const {
+  std::lock_guard lock(mutex_);
+  return subscribers_.size();
+}
+
+}  // namespace gateway

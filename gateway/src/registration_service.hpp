@@ -1,0 +1,120 @@
+#pragma once
+// The registration logic behind Register / Unregister / GetRegistration / ListRegistrations,
+// without gRPC transport (its inputs and outputs are the API's messages and grpc::Status).
+//
+// The upstream holds ONE CRNP registration for the union of all registrations' types. A change
+// computes the new union; if it differs from what the upstream last confirmed, the upstream is
+// asked first, and only when it answered OK is the registry changed: a failed change leaves
+// everything as it was and reports the upstream's answer through the status table.
+// Changes run one at a time, in arrival order, on `executor` (never on the caller's thread:
+// the calls return at once and `done` runs when the change is over).
+#include <grpcpp/support/status.h>
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config_defaults.hpp"
+#include "crnp/gateway/v1/gateway.pb.h"
+#include "crnp/messages.hpp"
+#include "registry.hpp"
+#include "upstream.hpp"
+
+namespace gateway {
+
+class RegistrationService {
+ public:
+  using Executor = std::function<void(std::function<void()>)>;
+  /// After each committed change: the registration's types, or nullopt when it was removed.
+  using ChangeObserver = std::function<void(const std::string& id,
+                                            const std::optional<std::vector<crnp::EventType>>&)>;
+  using RegisterDone = std::function<void(grpc::Status, crnp::gateway::v1::Registration)>;
+  using UnregisterDone = std::function<void(grpc::Status, crnp::gateway::v1::UnregisterResponse)>;
+
+  struct Options {
+    RegistrationLimits limits;
+    ChangeObserver onChange;                                 ///< may be empty
+    std::function<std::chrono::system_clock::time_point()> now;  ///< default: system_clock
+    std::function<std::string()> newId;  ///< default: 32 random hex digits (128 bits)
+  };
+
+  struct RestoreResult {
+    std::size_t registrations = 0;  ///< in the registry
+    std::size_t types = 0;          ///< distinct types in their union
+    /// What the upstream said; nullopt when nothing was sent (it already had that union, or
+    /// the service was shutting down).
+    std::optional<UpstreamResult> upstream;
+    grpc::Status status;  ///< OK, the upstream's answer through the table, or UNAVAILABLE
+    bool ok() const { return status.ok(); }
+  };
+
+  /// `registry`, `upstream` and whatever runs `executor`'s tasks must outlive the service and
+  /// keep running until every pending `done` ran (stop the gRPC server first, then the
+  /// upstream, then the executor).
+  RegistrationService(Registry& registry, Upstream& upstream, Executor executor,
+                      Options options = {});
+
+  /// Creates or replaces a registration. Invalid requests fail at once (INVALID_ARGUMENT, `done`
+  /// runs before the call returns), without touching the queue or the upstream.
+  void registerAsync(const crnp::gateway::v1::RegisterRequest& request, RegisterDone done);
+  /// Removes the listed types, or the whole registration when none are listed or none remain.
+  void unregisterAsync(const crnp::gateway::v1::UnregisterRequest& request, UnregisterDone done);
+
+  grpc::Status getRegistration(const crnp::gateway::v1::GetRegistrationRequest& request,
+                               crnp::gateway::v1::Registration* out) const;
+  void listRegistrations(crnp::gateway::v1::ListRegistrationsResponse* out) const;
+
+  /// Makes the upstream carry the union of every stored registration (at startup, and again
+  /// whenever that failed: it sends nothing when the upstream already confirmed that union).
+  /// A failure loses nothing: the registrations stay, and the next change sends the full union.
+  void restore(std::function<void(RestoreResult)> done);
+
+  /// Refuses new changes (UNAVAILABLE) and answers the queued ones the same way; the change in
+  /// progress still finishes when the upstream answers.
+  void shutdown();
+
+ private:
+  using Finish = std::function<void()>;
+  struct Change {
+    std::function<void(Finish)> run;           // must call Finish exactly once, at the end
+    std::function<void(grpc::Status)> refuse;  // instead of run, when shutting down
+  };
+
+  void enqueue(Change change, bool bypassLimit);
+  void runNext();
+  void runRegister(std::string id, std::vector<crnp::EventType> types, RegisterDone done,
+                   Finish finish);
+  void runUnregister(std::string id, std::vector<crnp::EventType> remove, UnregisterDone done,
+                     Finish finish);
+  /// Asks the upstream for `desired` unless it already confirmed it; `then` runs on the
+  /// executor with the answer (nullopt: nothing was asked).
+  void applyUnion(std::vector<crnp::EventType> desired,
+                  std::function<void(std::optional<UpstreamResult>)> then);
+  /// After a failed registry write: puts the upstream back on the stored union.
+  void resyncAfterFailedWrite(Finish finish);
+  /// Normalized union of every stored registration's types, with registration `id`'s replaced
+  /// by `types` (`id` empty: all stored ones as they are).
+  std::vector<crnp::EventType> unionWith(const std::string& id,
+                                         const std::vector<crnp::EventType>& types) const;
+  void notify(const std::string& id, const std::optional<std::vector<crnp::EventType>>& types);
+
+  Registry& registry_;
+  Upstream& upstream_;
+  Executor executor_;
+  Options options_;
+
+  // Touched only by the change in progress (changes are serialised).
+  std::vector<crnp::EventType> confirmedUnion_;  // normalized; the upstream starts with none
+
+  std::mutex mutex_;
+  std::deque<Change> queue_;
+  bool running_ = false;
+  bool shutDown_ = false;
+};
+
+}  // namespace gateway

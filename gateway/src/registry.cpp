@@ -1,0 +1,246 @@
+#include "registry.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <system_error>
+#include <utility>
+
+#include "config_defaults.hpp"
+
+namespace gateway {
+namespace {
+
+using Json = nlohmann::json;
+
+// Event types are stored as one JSON array per registration:
+// [{"class": "...", "subclass": "...", "nvpairs": [{"name": "...", "values": ["..."]}]}]
+std::string typesToJson(const std::vector<crnp::EventType>& types) {
+  Json array = Json::array();
+  for (const auto& type : types) {
+    Json pairs = Json::array();
+    for (const auto& pair : type.nvpairs) pairs.push_back({{"name", pair.name}, {"values", pair.values}});
+    array.push_back({{"class", type.eventClass}, {"subclass", type.subclass}, {"nvpairs", pairs}});
+  }
+  return array.dump();  // throws on invalid UTF-8; put() reports it
+}
+
+std::optional<std::vector<crnp::EventType>> typesFromJson(const std::string& text) {
+  const Json array = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!array.is_array()) return std::nullopt;
+  std::vector<crnp::EventType> types;
+  try {
+    for (const auto& item : array) {
+      crnp::EventType type;
+      type.eventClass = item.at("class").get<std::string>();
+      type.subclass = item.at("subclass").get<std::string>();
+      for (const auto& pair : item.at("nvpairs")) {
+        type.nvpairs.push_back({pair.at("name").get<std::string>(),
+                                pair.at("values").get<std::vector<std::string>>()});
+      }
+      types.push_back(std::move(type));
+    }
+  } catch (const Json::exception&) {
+    return std::nullopt;  // wrong shape: reported by load() with the registration's id
+  }
+  return types;
+}
+
+std::int64_t toNanos(std::chrono::system_clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point fromNanos(std::int64_t nanos) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::nanoseconds(nanos)));
+}
+
+std::string sqliteError(sqlite3* db, std::string_view what) {
+  return std::string(what) + ": " + sqlite3_errmsg(db);
+}
+
+std::optional<std::string> exec(sqlite3* db, const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) == SQLITE_OK) return std::nullopt;
+  std::string message = error ? error : sqlite3_errmsg(db);
+  sqlite3_free(error);
+  return message;
+}
+
+// One prepared statement, finalized on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return stmt_ != nullptr; }
+  void bind(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  void bind(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  int step() { return sqlite3_step(stmt_); }
+  std::string text(int column) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+                : std::string();
+  }
+  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string error(std::string_view what) const { return sqliteError(db_, what); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::optional<std::string> createSchema(sqlite3* db) {
+  Statement version(db, "PRAGMA user_version");
+  if (!version.ok() || version.step() != SQLITE_ROW) return version.error("reading the schema version");
+  const auto found = version.integer(0);
+  if (found == Registry::kSchemaVersion) return std::nullopt;
+  if (found != 0) {
+    return "schema version " + std::to_string(found) + " is not the one this gateway reads (" +
+           std::to_string(Registry::kSchemaVersion) + ")";
+  }
+  return exec(db,
+              "BEGIN IMMEDIATE;"
+              "CREATE TABLE IF NOT EXISTS registrations ("
+              "  id TEXT PRIMARY KEY NOT NULL,"
+              "  event_types TEXT NOT NULL,"       // JSON array, see typesToJson
+              "  create_time_ns INTEGER NOT NULL,"  // nanoseconds since the Unix epoch
+              "  update_time_ns INTEGER NOT NULL);"
+              "PRAGMA user_version = 1;"
+              "COMMIT;");
+}
+
+// Settings that make a committed transaction survive a crash, and keep other processes out.
+std::optional<std::string> configure(sqlite3* db, bool inMemory) {
+  if (inMemory) return std::nullopt;
+  sqlite3_busy_timeout(db, 0);  // another holder of the lock is an error, not a wait
+  if (auto error = exec(db, "PRAGMA locking_mode = EXCLUSIVE")) return error;
+  Statement wal(db, "PRAGMA journal_mode = WAL");
+  if (!wal.ok() || wal.step() != SQLITE_ROW) {
+    if (sqlite3_errcode(db) == SQLITE_BUSY) return std::string("in use by another process");
+    return wal.error("enabling WAL");
+  }
+  if (wal.text(0) != "wal") return "journal_mode stayed " + wal.text(0);
+  return exec(db, "PRAGMA synchronous = FULL");
+}
+
+}  // namespace
+
+Registry::OpenResult Registry::open(const std::string& dataDir) {
+  const bool inMemory = dataDir.empty();
+  std::string path = ":memory:";
+  if (!inMemory) {
+    std::error_code ec;
+    std::filesystem::create_directories(dataDir, ec);
+    if (ec) return {nullptr, "cannot create data dir " + dataDir + ": " + ec.message()};
+    path = (std::filesystem::path(dataDir) / kRegistryFileName).string();
+  }
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string error = "cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return {nullptr, std::move(error)};
+  }
+  std::unique_ptr<Registry> registry(new Registry(db));
+  if (auto error = configure(db, inMemory)) return {nullptr, path + ": " + *error};
+  if (auto error = createSchema(db)) return {nullptr, path + ": " + *error};
+  if (auto error = registry->load()) return {nullptr, path + ": " + *error};
+  spdlog::info("registry {}: {} registration(s)", path, registry->records_.size());
+  return {std::move(registry), {}};
+}
+
+Registry::Registry(sqlite3* db) : db_(db) {}
+
+Registry::~Registry() { sqlite3_close(db_); }
+
+std::optional<std::string> Registry::load() {
+  Statement select(db_,
+                   "SELECT id, event_types, create_time_ns, update_time_ns FROM registrations");
+  if (!select.ok()) return select.error("reading registrations");
+  int rc;
+  while ((rc = select.step()) == SQLITE_ROW) {
+    RegistrationRecord record;
+    record.id = select.text(0);
+    auto types = typesFromJson(select.text(1));
+    if (!types) return "registration " + record.id + " has unreadable event types";
+    record.types = std::move(*types);
+    record.createTime = fromNanos(select.integer(2));
+    record.updateTime = fromNanos(select.integer(3));
+    records_.emplace(record.id, std::move(record));
+  }
+  if (rc != SQLITE_DONE) return select.error("reading registrations");
+  return std::nullopt;
+}
+
+std::optional<RegistrationRecord> Registry::get(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = records_.find(id);
+  if (it == records_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::vector<crnp::EventType>> Registry::typesOf(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = records_.find(id);
+  if (it == records_.end()) return std::nullopt;
+  return it->second.types;
+}
+
+std::vector<RegistrationRecord> Registry::list() const {
+  std::lock_guard lock(mutex_);
+  std::vector<RegistrationRecord> out;
+  out.reserve(records_.size());
+  for (const auto& [id, record] : records_) out.push_back(record);
+  return out;
+}
+
+std::size_t Registry::size() const {
+  std::lock_guard lock(mutex_);
+  return records_.size();
+}
+
+std::optional<std::string> Registry::put(const RegistrationRecord& record) {
+  std::string types;
+  try {
+    types = typesToJson(record.types);
+  } catch (const Json::exception& e) {
+    return std::string("cannot encode event types: ") + e.what();
+  }
+  std::lock_guard lock(mutex_);
+  Statement upsert(db_,
+                   "INSERT INTO registrations (id, event_types, create_time_ns, update_time_ns) "
+                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET "
+                   "event_types = excluded.event_types, create_time_ns = excluded.create_time_ns, "
+                   "update_time_ns = excluded.update_time_ns");
+  if (!upsert.ok()) return upsert.error("storing registration " + record.id);
+  upsert.bind(1, record.id);
+  upsert.bind(2, types);
+  upsert.bind(3, toNanos(record.createTime));
+  upsert.bind(4, toNanos(record.updateTime));
+  if (upsert.step() != SQLITE_DONE) return upsert.error("storing registration " + record.id);
+  records_[record.id] = record;
+  return std::nullopt;
+}
+
+std::optional<std::string> Registry::remove(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement erase(db_, "DELETE FROM registrations WHERE id = ?1");
+  if (!erase.ok()) return erase.error("removing registration " + id);
+  erase.bind(1, id);
+  if (erase.step() != SQLITE_DONE) return erase.error("removing registration " + id);
+  records_.erase(id);
+  return std::nullopt;
+}
+
+}  // namespace gateway

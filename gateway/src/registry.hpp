@@ -1,0 +1,70 @@
+#pragma once
+// Durable store of the gateway's registrations: <data-dir>/registrations.db (SQLite, WAL,
+// synchronous=FULL, so a committed put survives a crash or power loss). The database is held
+// with an exclusive lock: a second gateway on the same data dir fails to open it.
+// Reads come from an in-memory copy that changes only after the database write committed.
+// All methods are thread-safe.
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crnp/messages.hpp"
+
+struct sqlite3;
+
+namespace gateway {
+
+struct RegistrationRecord {
+  std::string id;
+  std::vector<crnp::EventType> types;
+  std::chrono::system_clock::time_point createTime;
+  std::chrono::system_clock::time_point updateTime;
+  bool operator==(const RegistrationRecord&) const = default;
+};
+
+class Registry {
+ public:
+  struct OpenResult {
+    std::unique_ptr<Registry> registry;  ///< set on success
+    std::string error;                   ///< set on failure, for a human
+  };
+
+  /// Opens (creating the directory and the file if needed) <dataDir>/registrations.db and
+  /// loads it. An empty dataDir gives an in-memory registry (tests, or --data-dir "").
+  static OpenResult open(const std::string& dataDir);
+
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  std::optional<RegistrationRecord> get(const std::string& id) const;
+  /// The event types of one registration (the shape SubscriptionManager's lookup wants).
+  std::optional<std::vector<crnp::EventType>> typesOf(const std::string& id) const;
+  /// All registrations, ordered by id.
+  std::vector<RegistrationRecord> list() const;
+  std::size_t size() const;
+
+  /// Inserts or replaces the registration with record.id. nullopt once it is durable, or
+  /// the reason it is not (then nothing changed).
+  std::optional<std::string> put(const RegistrationRecord& record);
+  /// Removes the registration (no-op if absent). nullopt once durable, or the reason it is not.
+  std::optional<std::string> remove(const std::string& id);
+
+  /// Schema version this build reads and writes (PRAGMA user_version).
+  static constexpr int kSchemaVersion = 1;
+
+ private:
+  explicit Registry(sqlite3* db);
+  std::optional<std::string> load();
+
+  mutable std::mutex mutex_;
+  sqlite3* db_;
+  std::map<std::string, RegistrationRecord> records_;  // committed state
+};
+
+}  // namespace gateway

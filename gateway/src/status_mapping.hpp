@@ -1,0 +1,49 @@
+#pragma once
+// The one table from what the CRNP server said (or why it said nothing) to the gRPC status a
+// client sees, and the google.rpc details every non-OK status of the gateway carries.
+// docs/status-mapping.md shows the same table (a test checks they agree).
+#include <grpcpp/support/status.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "crnp/messages.hpp"
+#include "crnp/registration_client.hpp"
+#include "upstream_result.hpp"
+
+namespace gateway {
+
+/// One row: an SC_REPLY code (outcome == Replied) or a transport outcome, and what it becomes.
+struct StatusMappingRow {
+  crnp::RegistrationOutcome outcome;
+  crnp::StatusCode replyCode;     ///< meaningful only when outcome == Replied
+  grpc::StatusCode grpcCode;
+  std::string_view reason;        ///< ErrorInfo.reason ("" for OK)
+  std::string_view crnpStatus;    ///< ErrorInfo.metadata["crnp_status"]
+  std::string_view description;   ///< what happened, for the status message
+  std::chrono::milliseconds retryDelay;  ///< RetryInfo.retry_delay; zero = no RetryInfo
+};
+
+/// Every row, replies first in the protocol's order, then transport outcomes.
+std::span<const StatusMappingRow> statusMappingTable();
+
+/// The row for one upstream answer. A Replied result without a code counts as a malformed
+/// reply.
+const StatusMappingRow& statusMappingFor(const UpstreamResult& result);
+
+/// The table applied: OK when result.ok(); otherwise the row's code, a message naming the
+/// server and what it said, and details (ErrorInfo with metadata crnp_status, crnp_message,
+/// crnp_server; RetryInfo where retrying helps).
+grpc::Status toGrpcStatus(const UpstreamResult& result);
+
+/// A non-OK status with google.rpc.Status details: the same code and message, an ErrorInfo
+/// {reason, domain "crnp-gateway", metadata}, and a RetryInfo when retryDelay is set.
+grpc::Status makeErrorStatus(grpc::StatusCode code, std::string message, std::string_view reason,
+                             const std::map<std::string, std::string>& metadata = {},
+                             std::optional<std::chrono::milliseconds> retryDelay = std::nullopt);
+
+}  // namespace gateway

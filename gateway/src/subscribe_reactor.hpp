@@ -1,0 +1,119 @@
+#pragma once
+// SubscribeReactor: one server-streaming Subscribe call. It starts from an EventHub attach
+// (snapshot or replay), then writes live events from a bounded queue, one write in flight,
+// with heartbeats on quiet streams and going_away at its maximum age or at shutdown. It never
+// blocks: events arrive under the hub's lock and only append to the queue.
+#include <grpcpp/alarm.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/server_callback.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "event_hub.hpp"
+
+namespace gateway {
+
+class SubscribeReactor;
+
+/// Told when a stream is over (from OnDone, before the reactor deletes itself); after it
+/// returns the owner must not touch the reactor again.
+class StreamOwner {
+ public:
+  virtual ~StreamOwner() = default;
+  virtual void streamDone(SubscribeReactor* stream) = 0;
+};
+
+struct StreamSettings {
+  std::string registrationId;
+  std::chrono::milliseconds heartbeat{std::chrono::seconds(30)};
+  std::chrono::milliseconds maxAge{0};  ///< already jittered; zero: no limit
+  std::size_t maxQueueEvents = 1'024;
+  std::size_t maxQueueBytes = 8u << 20;
+};
+
+class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
+                               public EventSubscriber {
+ public:
+  SubscribeReactor(EventHub& hub, StreamOwner& owner, StreamSettings settings);
+
+  /// Attaches to the hub with the registration's `types` (unless updateTypes came first) and
+  /// starts writing. Called once, before the reactor is handed to gRPC.
+  void start(std::vector<crnp::EventType> types, const std::optional<ResumeToken>& resume);
+  /// Replaces the filter for the events that follow.
+  void updateTypes(std::vector<crnp::EventType> types);
+  /// Stops taking events, writes what is queued, then going_away{reason} and Finish(OK).
+  void goAway(std::string reason);
+  /// Ends the stream with `status` (once; later calls are ignored).
+  void finish(grpc::Status status);
+
+  const std::string& registrationId() const { return settings_.registrationId; }
+
+  // EventSubscriber
+  void onEvent(const StoredEventPtr& event) override;
+
+  // grpc::ServerWriteReactor
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  // A message waiting to be written: an event's shared form, or a prebuilt control message.
+  struct Outgoing {
+    StoredEventPtr event;
+    bool snapshotForm = false;
+    bool live = false;  // counts against the queue limits
+    grpc::ByteBuffer control;
+    std::uint64_t position = 0;  // the stream's resume position once this is written
+  };
+
+  // Alarm callbacks may run after the reactor is gone; they reach it only through this.
+  struct AlarmLink {
+    explicit AlarmLink(SubscribeReactor* target) : reactor(target) {}
+    std::mutex mutex;
+    SubscribeReactor* reactor;
+  };
+  enum class Timer { Heartbeat, MaxAge };
+
+  ~SubscribeReactor() override = default;
+
+  void pumpLocked();
+  void finishLocked(grpc::Status status);
+  void startWriteLocked(grpc::ByteBuffer message, std::uint64_t position);
+  void armLocked(Timer timer, std::chrono::steady_clock::time_point deadline);
+  void onTimer(Timer timer);
+  std::string tokenFor(std::uint64_t position) const;
+
+  EventHub& hub_;
+  StreamOwner& owner_;
+  const StreamSettings settings_;
+  const std::shared_ptr<AlarmLink> link_;
+
+  std::mutex mutex_;
+  std::vector<crnp::EventType> types_;
+  bool typesPushed_ = false;  // updateTypes ran before start: its types win
+  bool started_ = false;
+  bool writing_ = false;    // one write in flight
+  bool finishing_ = false;  // Finish (or WriteAndFinish) called
+  bool goingAway_ = false;
+  std::string goingAwayReason_;
+  bool heartbeatDue_ = false;
+  std::deque<Outgoing> queue_;
+  std::size_t liveEvents_ = 0;
+  std::size_t liveBytes_ = 0;
+  std::uint64_t seenPosition_ = 0;       // last hub sequence handed to onEvent (or the attach's)
+  std::uint64_t writtenPosition_ = 0;    // position after the write in flight
+  std::uint64_t completedPosition_ = 0;  // position after the last completed write
+  std::chrono::steady_clock::time_point lastWrite_;
+  grpc::ByteBuffer current_;  // the message in flight; unchanged until OnWriteDone
+  std::unique_ptr<grpc::Alarm> heartbeatAlarm_;
+  std::unique_ptr<grpc::Alarm> maxAgeAlarm_;
+};
+
+}  // namespace gateway

@@ -1,0 +1,45 @@
+#pragma once
+// Settings of the event path (EventHub and the Subscribe streams), with their defaults in one
+// place. main() fills them from the command line; tests shrink the limits and timers.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+namespace gateway {
+
+struct EventHubConfig {
+  /// Events kept for resume, at most this many (at least 1 is always kept)...
+  std::size_t ringCapacity = 10'000;
+  /// ...and at most this many bytes of serialized SubscribeResponse (the newest event is kept
+  /// even when it alone is larger).
+  std::size_t ringBytes = 64u << 20;
+  /// Distinct event keys (crnp::eventKey) whose latest event is kept for snapshots; beyond
+  /// it the key with the oldest event is forgotten. Bounds memory against a CRNP server that
+  /// invents names.
+  std::size_t maxLatestKeys = 65'536;
+  /// Epoch of resume tokens; unset: random per EventHub instance (tests fix it).
+  std::optional<std::uint64_t> epoch;
+};
+
+struct SubscriptionConfig {
+  /// Live events queued for one stream beyond the one being written. A stream over either
+  /// bound is ended with RESOURCE_EXHAUSTED / SUBSCRIBER_TOO_SLOW and its resume token.
+  std::size_t maxQueueEvents = 1'024;
+  std::size_t maxQueueBytes = 8u << 20;
+
+  /// Heartbeat interval when the request leaves it unset, and the smallest one accepted.
+  std::chrono::milliseconds defaultHeartbeat{std::chrono::seconds(30)};
+  std::chrono::milliseconds minHeartbeat{100};
+
+  /// A stream older than this gets going_away and ends with OK, so that clients spread over
+  /// gateway replicas again. Zero: streams never age out.
+  std::chrono::milliseconds maxStreamAge{std::chrono::minutes(30)};
+  /// Each stream's age limit is drawn from maxStreamAge * [1 - jitter, 1 + jitter].
+  double maxStreamAgeJitter = 0.1;
+
+  /// Concurrent streams at most; more get RESOURCE_EXHAUSTED. Zero: no limit.
+  std::size_t maxStreams = 10'000;
+};
+
+}  // namespace gateway

@@ -1,0 +1,65 @@
+#pragma once
+// Settings of CrnpUpstream, with their defaults in one place. main() fills it from the command
+// line; tests shorten the timers.
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "crnp/address_filter.hpp"
+#include "crnp/limits.hpp"
+#include "crnp/registration_client.hpp"
+
+namespace gateway {
+
+struct UpstreamConfig {
+  /// CRNP servers in order of preference: the next one is tried when one is refused or does
+  /// not answer the connect in time.
+  std::vector<crnp::ServerAddress> servers;
+
+  /// Where the callback listener binds. Its port is the PORT of every registration.
+  boost::asio::ip::tcp::endpoint callbackListen{boost::asio::ip::address_v4::any(), 9445};
+
+  /// Source address of registration connections: the server calls back this IP (protocol
+  /// section 1), so it must be reachable from the cluster. Unset: the kernel picks one per
+  /// route, and messages after ADD_CLIENT reuse the IP that ADD_CLIENT went out from (the
+  /// server only accepts them from there, section 6). Overrides client.localAddress.
+  std::optional<boost::asio::ip::address> registrationSource;
+
+  /// Connect and reply timeouts of one registration exchange (5 s and 10 s by default).
+  crnp::RegistrationClientOptions client{};
+
+  /// A full ADD_CLIENT on this schedule, because the server drops clients silently after
+  /// failed deliveries (section 7). Zero disables it.
+  std::chrono::milliseconds reregisterInterval{std::chrono::minutes(5)};
+  /// A full ADD_CLIENT after this long without an event or a successful exchange. Quiet
+  /// clusters are normal; re-registering is cheap and harmless. Zero disables it.
+  std::chrono::milliseconds silenceThreshold{std::chrono::minutes(10)};
+
+  /// Retry delays of background registrations: doubling from initial up to max; each delay
+  /// is drawn from [delay * (1 - jitter), delay] so that gateways do not retry in lockstep.
+  std::chrono::milliseconds backoffInitial{500};
+  std::chrono::milliseconds backoffMax{30'000};
+  double jitter = 0.2;
+  /// Seed of the jitter's random engine (tests fix it); unset: seeded from std::random_device.
+  std::optional<std::uint64_t> randomSeed;
+
+  /// Peers whose event connections are accepted (the server connects from an ephemeral port,
+  /// so only the IP is checked). Unset: the addresses the servers resolve to at start(). Set
+  /// it when the cluster calls back from other addresses than the one registered with (for
+  /// instance the physical node addresses behind an HA logical host name).
+  std::optional<crnp::AddressFilter> allowedCallbackSources;
+  /// Open event connections at most; further ones are closed and counted.
+  std::size_t callbackMaxConnections = 256;
+  /// Time allowed to read one event connection to EOF.
+  std::chrono::milliseconds callbackReadTimeout = crnp::kDefaultReadTimeout;
+
+  /// applyTypes calls waiting for their turn at most; further ones fail at once
+  /// (outcome NetworkError) instead of queueing without bound.
+  std::size_t maxPendingApplies = 1024;
+};
+
+}  // namespace gateway

@@ -1,0 +1,312 @@
+// CrnpUpstream's registration exchanges (one at a time, on the strand) and the maintenance
+// timer that keeps the registration alive. See crnp_upstream.hpp for the rules.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "crnp_upstream_impl.hpp"
+
+namespace gateway {
+namespace {
+
+using crnp::RegistrationOutcome;
+using Kind = RegistrationPlan::Kind;
+
+/// The server certainly did not process the request: another server may be tried at once.
+bool unreachable(RegistrationOutcome outcome) {
+  return outcome == RegistrationOutcome::ConnectionRefused ||
+         outcome == RegistrationOutcome::ConnectTimeout ||
+         outcome == RegistrationOutcome::ResolveFailed;
+}
+
+/// The request may have been processed without us learning the answer (section 7).
+bool uncertain(RegistrationOutcome outcome) {
+  return outcome == RegistrationOutcome::ReplyTimeout ||
+         outcome == RegistrationOutcome::ConnectionReset ||
+         outcome == RegistrationOutcome::MalformedReply ||
+         outcome == RegistrationOutcome::NetworkError;
+}
+
+bool repliedWith(const crnp::RegistrationResult& result, crnp::StatusCode code) {
+  return result.outcome == RegistrationOutcome::Replied && result.reply &&
+         result.reply->code == code;
+}
+
+UpstreamResult toUpstreamResult(const crnp::RegistrationResult& result) {
+  UpstreamResult out;
+  out.outcome = result.outcome;
+  if (result.reply) {
+    out.code = result.reply->code;
+    out.message = result.reply->message;
+  } else {
+    out.message = result.detail;
+  }
+  out.server = result.server;
+  return out;
+}
+
+/// An OK the server did not literally send, with the reason in the message.
+UpstreamResult okBecause(const crnp::RegistrationResult& result, std::string why) {
+  UpstreamResult out;
+  out.outcome = RegistrationOutcome::Replied;
+  out.code = crnp::StatusCode::Ok;
+  out.message = std::move(why);
+  out.server = result.server;
+  return out;
+}
+
+std::string describe(const UpstreamResult& result) {
+  std::string text = result.server + ": ";
+  if (result.outcome == RegistrationOutcome::Replied && result.code) {
+    text += std::string(crnp::toString(*result.code));
+  } else {
+    text += std::string(crnp::toString(result.outcome));
+  }
+  if (!result.message.empty()) text += " (" + result.message + ")";
+  return text;
+}
+
+crnp::RegType toRegType(Kind kind) {
+  switch (kind) {
+    case Kind::AddEvents:
+      return crnp::RegType::AddEvents;
+    case Kind::RemoveEvents:
+      return crnp::RegType::RemoveEvents;
+    case Kind::RemoveClient:
+      return crnp::RegType::RemoveClient;
+    case Kind::None:
+    case Kind::AddClient:
+      break;
+  }
+  return crnp::RegType::AddClient;
+}
+
+}  // namespace
+
+void CrnpUpstream::Impl::beginUser(PendingApply apply) {
+  Exchange exchange;
+  exchange.desired = normalizeTypes(std::move(apply.types));
+  exchange.user = std::move(apply);
+  exchange.serversLeft = config_.servers.size() - 1;
+  proceed(std::move(exchange));
+}
+
+void CrnpUpstream::Impl::beginMaintenance() {
+  Exchange exchange;
+  exchange.desired = confirmed_;
+  exchange.serversLeft = config_.servers.size() - 1;
+  proceed(std::move(exchange));
+}
+
+RegistrationPlan CrnpUpstream::Impl::maintenancePlan() const {
+  // ADD_CLIENT replaces whatever the server has, so it repairs every doubt at once.
+  if (!confirmed_.empty()) return {Kind::AddClient, confirmed_};
+  if (state_ == RegistrationState::Unknown) return {Kind::RemoveClient, {}};
+  return {Kind::None, {}};
+}
+
+void CrnpUpstream::Impl::proceed(Exchange exchange) {
+  exchange.plan =
+      exchange.user ? planChange(state_, confirmed_, exchange.desired) : maintenancePlan();
+  if (exchange.plan.kind != Kind::None) return send(std::move(exchange));
+  if (exchange.user) {
+    // Also the case "nothing wanted and nothing registered on this server".
+    confirmed_ = exchange.desired;
+    board_.setConfirmedTypes(confirmed_);
+    if (confirmed_.empty() && state_ == RegistrationState::NotRegistered) {
+      board_.markHealthy(false);  // nothing to keep registered
+    }
+    exchange.user->done(localResult(RegistrationOutcome::Replied, "no change"));
+  }
+  finishExchange();
+}
+
+void CrnpUpstream::Impl::send(Exchange exchange) {
+  const Kind kind = exchange.plan.kind;
+  crnp::Registration registration;
+  registration.port = callbackPort_;
+  registration.type = toRegType(kind);
+  registration.events = exchange.plan.events;
+
+  crnp::RegistrationClientOptions options = config_.client;
+  if (config_.registrationSource) {
+    options.localAddress = config_.registrationSource;
+  } else if (kind != Kind::AddClient && registeredFrom_) {
+    // The server takes later messages only from the IP that ADD_CLIENT came from.
+    options.localAddress = registeredFrom_;
+  }
+
+  exchange.proofBaseline.reset();
+  exchange.proven = false;
+  if (kind == Kind::AddClient || kind == Kind::AddEvents) {
+    if (state_ == RegistrationState::NotRegistered) exchange.proofBaseline = EventTypes{};
+    if (state_ == RegistrationState::Registered) exchange.proofBaseline = confirmed_;
+  }
+
+  const crnp::ServerAddress server = config_.servers[serverIndex_];
+  board_.setServer(server.toString());
+  spdlog::debug("upstream: {} to {} ({} types{})", toString(kind), server.toString(),
+                registration.events.size(), exchange.user ? "" : ", maintenance");
+  inFlight_ = std::move(exchange);
+  crnp::asyncRegister(strand_, server, registration, options,
+                      [self = shared_from_this()](crnp::RegistrationResult reply) {
+                        self->onReply(std::move(reply));
+                      });
+}
+
+void CrnpUpstream::Impl::onReply(crnp::RegistrationResult reply) {
+  Exchange exchange = std::move(*inFlight_);
+  inFlight_.reset();
+  UpstreamResult result = toUpstreamResult(reply);
+  if (stopped_) {
+    if (exchange.user) exchange.user->done(std::move(result));
+    busy_ = false;
+    return;
+  }
+  const Kind kind = exchange.plan.kind;
+  if (result.ok()) return succeed(std::move(exchange), reply, std::move(result));
+  if (exchange.proven && uncertain(reply.outcome)) {
+    return succeed(std::move(exchange), reply,
+                   okBecause(reply, "no reply (" + reply.detail +
+                                        "), but an event only the new registration matches "
+                                        "arrived meanwhile"));
+  }
+  if (kind == Kind::RemoveClient && repliedWith(reply, crnp::StatusCode::Invalid)) {
+    // From a well-formed REMOVE_CLIENT, INVALID means the server does not know us: the
+    // registration is gone, which is what was asked.
+    spdlog::info("upstream: {} answered INVALID to REMOVE_CLIENT: not registered there",
+                 reply.server);
+    return succeed(
+        std::move(exchange), reply,
+        okBecause(reply, "not registered (server answered INVALID: " + reply.reply->message + ")"));
+  }
+  if ((kind == Kind::AddEvents || kind == Kind::RemoveEvents) &&
+      repliedWith(reply, crnp::StatusCode::Invalid) && !exchange.fellBack) {
+    // The server forgot us (silent removal, restart without state): register in full.
+    spdlog::info("upstream: {} answered INVALID to {}; registering again in full", reply.server,
+                 toString(kind));
+    exchange.fellBack = true;
+    state_ = RegistrationState::NotRegistered;
+    registeredFrom_.reset();
+    return proceed(std::move(exchange));
+  }
+  if (unreachable(reply.outcome) && exchange.serversLeft > 0) {
+    --exchange.serversLeft;
+    spdlog::warn("upstream: {}; failing over", describe(result));
+    switchServer();
+    return proceed(std::move(exchange));
+  }
+  fail(std::move(exchange), reply, std::move(result));
+}
+
+void CrnpUpstream::Impl::succeed(Exchange exchange, const crnp::RegistrationResult& reply,
+                                 UpstreamResult result) {
+  const Kind kind = exchange.plan.kind;
+  const bool wasHealthy = board_.snapshot().healthy;
+  confirmed_ = std::move(exchange.desired);
+  board_.setConfirmedTypes(confirmed_);
+  state_ = confirmed_.empty() ? RegistrationState::NotRegistered : RegistrationState::Registered;
+  if (kind == Kind::AddClient) registeredFrom_ = reply.localAddress;
+  if (kind == Kind::RemoveClient) registeredFrom_.reset();
+  lastConfirmedAt_ = Clock::now();
+  backoff_.reset();
+  maintenanceDue_ = false;
+  board_.markHealthy(state_ == RegistrationState::Registered);
+  if (exchange.user || !wasHealthy) {
+    spdlog::info("upstream: {} at {}: OK, {} types registered", toString(kind), reply.server,
+                 confirmed_.size());
+  } else {
+    spdlog::debug("upstream: re-registered at {} ({} types)", reply.server, confirmed_.size());
+  }
+  if (exchange.user) exchange.user->done(std::move(result));
+  scheduleKeepAlive();
+  finishExchange();
+}
+
+void CrnpUpstream::Impl::fail(Exchange exchange, const crnp::RegistrationResult& reply,
+                              UpstreamResult result) {
+  if (unreachable(reply.outcome)) {
+    // Every server was tried; the next attempt starts with the next one in the list.
+    switchServer();
+  } else if (uncertain(reply.outcome)) {
+    state_ = RegistrationState::Unknown;
+  }
+  const std::string what = describe(result);
+  spdlog::warn("upstream: {} failed: {}", toString(exchange.plan.kind), what);
+  board_.markUnhealthy(what);
+  if (exchange.user) exchange.user->done(std::move(result));
+  scheduleRetry();
+  finishExchange();
+}
+
+void CrnpUpstream::Impl::finishExchange() {
+  busy_ = false;
+  pump();
+}
+
+void CrnpUpstream::Impl::switchServer() {
+  if (config_.servers.size() < 2) return;
+  serverIndex_ = (serverIndex_ + 1) % config_.servers.size();
+  // Whatever the previous server held, this one has not confirmed anything.
+  state_ = RegistrationState::NotRegistered;
+  registeredFrom_.reset();
+  board_.setServer(serverName());
+}
+
+bool CrnpUpstream::Impl::needsMaintenance() const {
+  return !confirmed_.empty() || state_ == RegistrationState::Unknown;
+}
+
+std::optional<CrnpUpstream::Impl::Clock::time_point> CrnpUpstream::Impl::keepAliveDue() const {
+  if (state_ != RegistrationState::Registered) return std::nullopt;
+  std::optional<Clock::time_point> due;
+  if (config_.reregisterInterval.count() > 0) {
+    due = lastConfirmedAt_ + config_.reregisterInterval;
+  }
+  if (config_.silenceThreshold.count() > 0) {
+    const auto silentUntil = std::max(lastEventAt_, lastConfirmedAt_) + config_.silenceThreshold;
+    due = due ? std::min(*due, silentUntil) : silentUntil;
+  }
+  return due;
+}
+
+void CrnpUpstream::Impl::scheduleKeepAlive() {
+  if (const auto due = keepAliveDue()) return armTimer(*due, TimerPurpose::KeepAlive);
+  cancelTimer();
+}
+
+void CrnpUpstream::Impl::scheduleRetry() {
+  if (!needsMaintenance()) return cancelTimer();
+  const auto delay = backoff_.next();
+  spdlog::debug("upstream: next registration attempt in {} ms", delay.count());
+  armTimer(Clock::now() + delay, TimerPurpose::Retry);
+}
+
+void CrnpUpstream::Impl::armTimer(Clock::time_point when, TimerPurpose purpose) {
+  timerPurpose_ = purpose;
+  // A completion already queued cannot be recalled by cancel(): the generation tells it apart.
+  const auto generation = ++timerGeneration_;
+  timer_.expires_at(when);
+  timer_.async_wait([self = shared_from_this(), generation](const boost::system::error_code& ec) {
+    if (ec || generation != self->timerGeneration_ || self->stopped_) return;
+    self->onTimer();
+  });
+}
+
+void CrnpUpstream::Impl::cancelTimer() {
+  ++timerGeneration_;
+  timer_.cancel();
+}
+
+void CrnpUpstream::Impl::onTimer() {
+  if (timerPurpose_ == TimerPurpose::KeepAlive) {
+    // Events since the timer was set may have pushed the silence deadline back.
+    const auto due = keepAliveDue();
+    if (!due) return;
+    if (Clock::now() < *due) return armTimer(*due, TimerPurpose::KeepAlive);
+  }
+  maintenanceDue_ = true;
+  pump();
+}
+
+}  // namespace gateway

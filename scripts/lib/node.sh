@@ -1,0 +1,28 @@
+# Node.js for the independent gRPC client in tests/node (learns the API by reflection).
+# Sourced by scripts/test.sh; expects to run from the repository root.
+
+CRNP_NODE_DIR=tests/node
+
+# Installs node and npm from Debian when missing (Debian 12: node 18, enough for the client),
+# then the client's pinned packages from its package-lock.json when node_modules is missing
+# or older than the lock file.
+install_node_deps() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "installing: nodejs npm"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  local stamp="$CRNP_NODE_DIR/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$CRNP_NODE_DIR/package-lock.json" -nt "$stamp" ]; then
+    npm ci --prefix "$CRNP_NODE_DIR" --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# run_node_client GATEWAY_ADDR [SIM_CONTROL_ADDR]: the end-to-end check; prints a JSON summary.
+run_node_client() {
+  local args=(--gateway "$1")
+  [ -n "${2:-}" ] && args+=(--sim "$2")
+  node "$CRNP_NODE_DIR/reflection_client.mjs" "${args[@]}" --timeout-ms "${CRNP_NODE_TIMEOUT_MS:-20000}"
+}

@@ -1,0 +1,9 @@
+// libFuzzer target: parseEvent never crashes, and what it accepts round-trips.
+#include "fuzz_round_trip.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  crnp::fuzz::checkRoundTrip(
+      data, size, [](std::string_view input) { return crnp::parseEvent(input); },
+      [](const crnp::Event& value) { return crnp::writeEvent(value); });
+  return 0;
+}

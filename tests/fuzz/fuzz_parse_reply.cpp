@@ -1,0 +1,9 @@
+// libFuzzer target: parseReply never crashes, and what it accepts round-trips.
+#include "fuzz_round_trip.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  crnp::fuzz::checkRoundTrip(
+      data, size, [](std::string_view input) { return crnp::parseReply(input); },
+      [](const crnp::Reply& value) { return crnp::writeReply(value); });
+  return 0;
+}

@@ -1,0 +1,264 @@
+// GatewayService through a real gRPC server on 127.0.0.1:0 and a generated stub: every unary
+// RPC, its errors with the google.rpc details a client decodes, and Subscribe's routing.
+#include "gateway_service.hpp"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <memory>
+
+#include "event_hub.hpp"
+#include "fake_upstream.hpp"
+#include "registration_fixture.hpp"
+#include "serial_worker.hpp"
+#include "status_details.hpp"
+#include "subscription_manager.hpp"
+
+namespace gateway::test {
+namespace {
+
+using std::chrono::system_clock;
+
+crnp::Event rgEvent(const std::string& group, const std::string& state) {
+  return {"1.0",
+          "EC_Cluster",
+          "ESC_cluster_rg_state",
+          "SUNW",
+          "rgm",
+          {{"rg_name", {group}}, {"node_list", {"n1"}}, {"state_list", {state}}}};
+}
+
+crnp::Event membershipEvent() {
+  return {"1.0", "EC_Cluster", "ESC_cluster_membership", "ORCL", "rgm",
+          {{"node_list", {"n1", "n2"}}, {"state_list", {"3", "-1"}}}};
+}
+
+class GatewayServiceTest : public ::testing::Test {
+ protected:
+  GatewayServiceTest() {
+    registry_ = Registry::open("").registry;
+    RegistrationService::Options options;
+    options.onChange = [this](const std::string& id, const std::optional<Types>& types) {
+      subscriptions_.registrationChanged(id, types);
+    };
+    registrations_ = std::make_unique<RegistrationService>(*registry_, upstream_,
+                                                           worker_.executor(), options);
+    service_ = std::make_unique<GatewayService>(*registrations_, hub_, upstream_, subscriptions_);
+
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    EXPECT_TRUE(server_);
+    EXPECT_GT(port, 0);
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                       grpc::InsecureChannelCredentials());
+    stub_ = pb::CrnpGateway::NewStub(channel);
+  }
+
+  ~GatewayServiceTest() override {
+    upstream_.hold(false);
+    while (upstream_.answerNext(FakeUpstream::ok())) {
+    }
+    subscriptions_.shutdown();
+    registrations_->shutdown();
+    server_->Shutdown(system_clock::now() + std::chrono::seconds(5));
+    server_->Wait();
+    worker_.stop();
+  }
+
+  std::unique_ptr<grpc::ClientContext> context() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(system_clock::now() + kDeadline);
+    return context;
+  }
+
+  grpc::Status registerCall(const std::string& id, const Types& types,
+                            pb::Registration* out = nullptr) {
+    pb::Registration ignored;
+    return stub_->Register(context().get(), registerRequest(id, types), out ? out : &ignored);
+  }
+
+  grpc::Status unregisterCall(const std::string& id, const Types& types,
+                              pb::UnregisterResponse* out) {
+    return stub_->Unregister(context().get(), unregisterRequest(id, types), out);
+  }
+
+  std::unique_ptr<Registry> registry_;
+  FakeUpstream upstream_;
+  EventHub hub_{EventHubConfig{}};
+  SubscriptionManager subscriptions_{
+      hub_, [this](const std::string& id) { return registry_->typesOf(id); },
+      SubscriptionConfig{}};
+  SerialWorker worker_;
+  std::unique_ptr<RegistrationService> registrations_;
+  std::unique_ptr<GatewayService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<pb::CrnpGateway::Stub> stub_;
+};
+
+TEST_F(GatewayServiceTest, RegisterGetListUnregister) {
+  pb::Registration created;
+  ASSERT_TRUE(registerCall("app", {membership(), rgState("g")}, &created).ok());
+  EXPECT_EQ(created.registration_id(), "app");
+  EXPECT_EQ(typesOf(created), (Types{membership(), rgState("g")}));
+  EXPECT_GT(created.create_time().seconds(), 0);
+
+  pb::GetRegistrationRequest get;
+  get.set_registration_id("app");
+  pb::Registration fetched;
+  ASSERT_TRUE(stub_->GetRegistration(context().get(), get, &fetched).ok());
+  EXPECT_EQ(fetched.SerializeAsString(), created.SerializeAsString());
+
+  pb::Registration generated;
+  ASSERT_TRUE(registerCall("", {rgState("h")}, &generated).ok());
+  EXPECT_EQ(generated.registration_id().size(), 32u);
+
+  pb::ListRegistrationsResponse list;
+  ASSERT_TRUE(stub_->ListRegistrations(context().get(), {}, &list).ok());
+  EXPECT_EQ(list.registrations_size(), 2);
+
+  pb::UnregisterResponse partial;
+  ASSERT_TRUE(unregisterCall("app", {rgState("g")}, &partial).ok());
+  EXPECT_FALSE(partial.removed());
+  EXPECT_EQ(typesOf(partial.registration()), Types{membership()});
+
+  pb::UnregisterResponse whole;
+  ASSERT_TRUE(unregisterCall("app", {}, &whole).ok());
+  EXPECT_TRUE(whole.removed());
+
+  const auto missing = stub_->GetRegistration(context().get(), get, &fetched);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(reasonOf(missing), "REGISTRATION_NOT_FOUND");
+  EXPECT_EQ(upstream_.calls().back(), Types{rgState("h")});
+}
+
+TEST_F(GatewayServiceTest, ClientSeesErrorDetails) {
+  const auto invalid = registerCall("a", {{"EC_Cluster", "ESC_cluster_rg_state", {}}});
+  EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  auto details = parseStatusDetails(invalid);
+  ASSERT_TRUE(details.parsed);
+  EXPECT_EQ(details.status.code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(details.status.message(), invalid.error_message());
+  ASSERT_TRUE(details.errorInfo);
+  EXPECT_EQ(details.errorInfo->reason(), "INVALID_EVENT_TYPE");
+  EXPECT_EQ(details.errorInfo->domain(), "crnp-gateway");
+
+  upstream_.script(FakeUpstream::reply(crnp::StatusCode::LowResource, "too many clients",
+                                       "cluster:9444"));
+  const auto refused = registerCall("a", {membership()});
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  details = parseStatusDetails(refused);
+  ASSERT_TRUE(details.errorInfo);
+  EXPECT_EQ(details.errorInfo->reason(), "CRNP_LOW_RESOURCE");
+  EXPECT_EQ(details.errorInfo->metadata().at("crnp_status"), "LOW_RESOURCE");
+  EXPECT_EQ(details.errorInfo->metadata().at("crnp_message"), "too many clients");
+  EXPECT_EQ(details.errorInfo->metadata().at("crnp_server"), "cluster:9444");
+  ASSERT_TRUE(details.retryInfo);
+  EXPECT_GT(details.retryInfo->retry_delay().seconds(), 0);
+
+  pb::UnregisterResponse response;
+  const auto unknown = unregisterCall("a", {}, &response);  // the failed Register left nothing
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(reasonOf(unknown), "REGISTRATION_NOT_FOUND");
+
+  pb::GetRegistrationRequest get;
+  get.set_registration_id("no/slashes");
+  pb::Registration ignored;
+  EXPECT_EQ(reasonOf(stub_->GetRegistration(context().get(), get, &ignored)),
+            "INVALID_REGISTRATION_ID");
+}
+
+TEST_F(GatewayServiceTest, PendingRegisterBlocksNoOtherCall) {
+  upstream_.hold(true);
+  auto pending = std::async(std::launch::async, [this] { return registerCall("slow", {membership()}); });
+  ASSERT_TRUE(upstream_.waitForCalls(1));
+  // While the upstream has not answered, other RPCs are served.
+  for (int i = 0; i < 5; ++i) {
+    pb::ListRegistrationsResponse list;
+    ASSERT_TRUE(stub_->ListRegistrations(context().get(), {}, &list).ok());
+    EXPECT_EQ(list.registrations_size(), 0);
+  }
+  EXPECT_EQ(pending.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  ASSERT_TRUE(upstream_.answerNext(FakeUpstream::ok()));
+  ASSERT_EQ(pending.wait_for(kDeadline), std::future_status::ready);
+  EXPECT_TRUE(pending.get().ok());
+}
+
+TEST_F(GatewayServiceTest, ClusterStateShowsLatestEventsAndUpstreamHealth) {
+  UpstreamHealth health;
+  health.healthy = true;
+  health.server = "cluster:9444";
+  health.lastRegistered = system_clock::time_point(std::chrono::seconds(1'700'000'123));
+  health.eventsReceived = 4;
+  upstream_.setHealth(health);
+  const auto received = system_clock::time_point(std::chrono::seconds(1'700'000'200));
+  hub_.ingest(rgEvent("g1", "OFFLINE"), received);
+  hub_.ingest(membershipEvent(), received);
+  hub_.ingest(rgEvent("g2", "ONLINE"), received);
+  hub_.ingest(rgEvent("g1", "ONLINE"), received);  // replaces g1's OFFLINE
+
+  pb::ClusterState state;
+  ASSERT_TRUE(stub_->GetClusterState(context().get(), {}, &state).ok());
+  ASSERT_EQ(state.events_size(), 3);
+  EXPECT_TRUE(state.events(0).has_membership());
+  EXPECT_EQ(state.events(1).resource_group().group(), "g2");
+  EXPECT_EQ(state.events(2).resource_group().group(), "g1");
+  EXPECT_EQ(state.events(2).resource_group().node_states().at("n1"), "ONLINE");
+  EXPECT_EQ(state.events(2).sequence(), 4u);
+  EXPECT_FALSE(state.events(2).snapshot());
+  EXPECT_EQ(state.events(2).received_time().seconds(), 1'700'000'200);
+  EXPECT_TRUE(state.upstream().healthy());
+  EXPECT_EQ(state.upstream().server(), "cluster:9444");
+  EXPECT_EQ(state.upstream().last_registered().seconds(), 1'700'000'123);
+  EXPECT_EQ(state.upstream().events_received(), 4u);
+
+  pb::GetClusterStateRequest filtered;
+  addType(rgState("g1"), filtered.add_event_types());
+  pb::ClusterState only;
+  ASSERT_TRUE(stub_->GetClusterState(context().get(), filtered, &only).ok());
+  ASSERT_EQ(only.events_size(), 1);
+  EXPECT_EQ(only.events(0).resource_group().group(), "g1");
+
+  pb::GetClusterStateRequest bad;
+  addType({"", "", {}}, bad.add_event_types());
+  const auto invalid = stub_->GetClusterState(context().get(), bad, &only);
+  EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(reasonOf(invalid), "INVALID_EVENT_TYPE");
+}
+
+TEST_F(GatewayServiceTest, SubscribeIsRoutedAndUnregisterEndsTheStream) {
+  {
+    pb::SubscribeRequest request;
+    request.set_registration_id("nobody");
+    auto ctx = context();
+    auto reader = stub_->Subscribe(ctx.get(), request);
+    pb::SubscribeResponse response;
+    EXPECT_FALSE(reader->Read(&response));
+    const auto status = reader->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_EQ(reasonOf(status), "REGISTRATION_NOT_FOUND");
+  }
+  hub_.ingest(membershipEvent(), system_clock::now());
+  ASSERT_TRUE(registerCall("live", {membership()}).ok());
+  pb::SubscribeRequest request;
+  request.set_registration_id("live");
+  auto ctx = context();
+  auto reader = stub_->Subscribe(ctx.get(), request);
+  pb::SubscribeResponse response;
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_TRUE(response.event().snapshot());
+  ASSERT_TRUE(reader->Read(&response));
+  EXPECT_TRUE(response.has_snapshot_end());
+
+  pb::UnregisterResponse removed;
+  ASSERT_TRUE(unregisterCall("live", {}, &removed).ok());  // the observer tells the streams
+  while (reader->Read(&response)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace gateway::test
