@@ -14,14 +14,18 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$jobs"
 step "tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
+step "independent Node client (reflection only) against crnp-sim + crnp-gateway"
+scripts/test-node-client.sh build
+step "helm chart (rendered without helm)"
+scripts/test-helm.sh
 
 if [ "${CRNP_SKIP_SANITIZERS:-0}" != 1 ]; then
   step "build (ASan+UBSan)"
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCRNP_SANITIZE='address;undefined' \
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRNP_SANITIZE='address;undefined' \
         -DCRNP_BUILD_BENCH=OFF >/dev/null
-  cmake --build build-asan -j "$jobs"
+  cmake --build build-asan -j "$jobs" --target crnp_tests sim_tests gateway_tests
   step "tests (ASan+UBSan)"
-  ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE integration
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" -L "crnp|sim|gateway"
 
   step "build (TSan)"
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCRNP_SANITIZE=thread \

@@ -26,8 +26,10 @@ using crnp::sim::SimOptions;
 
 // Threads running the Asio side (registrations, deliveries, the model's strand).
 constexpr unsigned kIoThreads = 2;
-// Time allowed for in-flight control calls when stopping.
-constexpr std::chrono::seconds kControlShutdownDeadline{2};
+// Time allowed for in-flight control calls when stopping (they take microseconds). gRPC also
+// waits this long for connected clients that do not answer its GOAWAY (an idle client whose
+// process polls nothing), so keep it short.
+constexpr std::chrono::seconds kControlShutdownDeadline{1};
 
 std::unique_ptr<grpc::Server> startControlServer(const std::string& address,
                                                  crnp::sim::ControlService& service) {
@@ -41,8 +43,7 @@ std::unique_ptr<grpc::Server> startControlServer(const std::string& address,
     spdlog::error("crnp-sim: cannot listen for control on {}", address);
     return nullptr;
   }
-  spdlog::info("crnp-sim: control listening on {}:{}", address.substr(0, address.rfind(':')),
-               port);
+  spdlog::info("crnp-sim: control listening on {}:{}", address.substr(0, address.rfind(':')), port);
   return server;
 }
 
@@ -75,9 +76,11 @@ int run(const SimOptions& options) {
     exitCode = 0;
     // The io threads keep running while control calls drain: they finish on the strand.
     control->Shutdown(std::chrono::system_clock::now() + kControlShutdownDeadline);
+    spdlog::debug("crnp-sim: control API stopped");
   }
   signals.cancel();
   simulator.stop();
+  spdlog::debug("crnp-sim: CRNP server stopped");
   work.reset();
   io.stop();
   for (auto& thread : threads) thread.join();

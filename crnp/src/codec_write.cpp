@@ -17,16 +17,31 @@ void appendAttribute(std::string& out, std::string_view name, std::string_view v
   out += "=\"";
   for (char c : value) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
       // Readers normalise literal tab/newline/CR in attribute values to spaces
       // (XML 1.0 section 3.3.3); character references survive that.
-      case '\t': out += "&#9;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\r': out += "&#13;"; break;
-      default: out += c;
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      default:
+        out += c;
     }
   }
   out += '"';
@@ -57,7 +72,7 @@ void appendText(std::string& out, std::string_view text) {
     if (c == ']' && text.substr(i, 3) == "]]>") {
       out += ']';  // the second ']' ends this section's "]]" ...
       closeSection();
-      i += 1;      // ... and the '>' goes into the next one
+      i += 1;  // ... and the '>' goes into the next one
     }
   }
   if (text.empty()) openSection();

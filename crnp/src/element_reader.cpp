@@ -24,9 +24,9 @@ std::optional<int> compareWithOne(std::string_view text) {
   }
   whole.remove_prefix(std::min(whole.find_first_not_of('0'), whole.size()));
   fraction = fraction.substr(0, fraction.find_last_not_of('0') + 1);
-  if (whole.empty()) return -1;                          // 0.x
-  if (whole != "1") return 1;                            // 2 and above
-  return fraction.empty() ? 0 : 1;                       // 1.0 or 1.x
+  if (whole.empty()) return -1;     // 0.x
+  if (whole != "1") return 1;       // 2 and above
+  return fraction.empty() ? 0 : 1;  // 1.0 or 1.x
 }
 
 }  // namespace
@@ -94,8 +94,7 @@ std::optional<ParseError> ElementReader::text(std::string& out) const {
     } else if (child.type() == pugi::node_cdata) {
       if (auto error = appendRawText(raw, RawText::Cdata, offset, out)) return error;
     } else if (child.type() == pugi::node_element) {
-      return invalid("unexpected element <" + std::string(child.name()) +
-                     "> (it holds text only)");
+      return invalid("unexpected element <" + std::string(child.name()) + "> (it holds text only)");
     }
   }
   return std::nullopt;
@@ -131,9 +130,9 @@ std::optional<ParseError> readVersion(const ElementReader& root, std::string& ve
     return root.invalid("VERSION=" + quoted(*value) + " is not a decimal number like 1.0");
   }
   if (*order != 0) {
-    return ParseError{*order > 0 ? ParseErrorKind::VersionTooHigh : ParseErrorKind::VersionTooLow,
-                      root.path() + ": VERSION=" + quoted(*value) + " is not supported (only " +
-                          "1.0 is)"};
+    return ParseError{
+        *order > 0 ? ParseErrorKind::VersionTooHigh : ParseErrorKind::VersionTooLow,
+        root.path() + ": VERSION=" + quoted(*value) + " is not supported (only " + "1.0 is)"};
   }
   version = std::move(*value);
   return std::nullopt;

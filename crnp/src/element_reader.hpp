@@ -26,8 +26,7 @@ class ElementReader {
   /// Refuses attributes not in `allowed` (repeated ones were refused when loading).
   std::optional<ParseError> checkAttributes(std::initializer_list<std::string_view> allowed) const;
   /// The value of attribute `name`, references expanded; `out` stays empty when it is absent.
-  std::optional<ParseError> attribute(std::string_view name,
-                                      std::optional<std::string>& out) const;
+  std::optional<ParseError> attribute(std::string_view name, std::optional<std::string>& out) const;
   /// Like attribute(), but a missing attribute is Invalid.
   std::optional<ParseError> requiredAttribute(std::string_view name, std::string& out) const;
   /// The text content: all text and CDATA children concatenated. Child elements are Invalid.

@@ -57,16 +57,32 @@ void XmlFramer::closeRoot() {
   status_ = Status::Complete;
 }
 
+char XmlFramer::skipTarget() const {
+  switch (lex_) {
+    case Lex::Text:
+      return rootSeen_ ? '<' : 0;  // before the root every byte is checked for whitespace
+    case Lex::Cdata:
+      return run_ == 0 ? ']' : 0;
+    case Lex::Comment:
+      return run_ == 0 ? '-' : 0;
+    case Lex::StartTag:
+      return quote_;
+    default:
+      return 0;
+  }
+}
+
 void XmlFramer::scan() {
   while (status_ == Status::NeedMore && pos_ < buffer_.size()) {
-    // Character data inside the root is the bulk of a document: skip it in one go.
-    if (lex_ == Lex::Text && rootSeen_) {
-      const void* lt = std::memchr(buffer_.data() + pos_, '<', buffer_.size() - pos_);
-      if (!lt) {
+    // Text, CDATA, comments and quoted values are the bulk of a document: skip to the next
+    // byte that can change the state in one go.
+    if (char next = skipTarget()) {
+      const void* found = std::memchr(buffer_.data() + pos_, next, buffer_.size() - pos_);
+      if (!found) {
         pos_ = buffer_.size();
         return;
       }
-      pos_ = static_cast<std::size_t>(static_cast<const char*>(lt) - buffer_.data());
+      pos_ = static_cast<std::size_t>(static_cast<const char*>(found) - buffer_.data());
     }
     step(buffer_[pos_]);
     if (status_ == Status::NeedMore) ++pos_;

@@ -15,8 +15,8 @@ namespace {
 // normalised there too, keeping DOM pointers at their document offsets). parse_doctype only
 // so that a DOCTYPE the lexer missed could still be seen and refused. parse_ws_pcdata keeps
 // whitespace-only text, which is a value's content when it is inside NAME or VALUE.
-constexpr unsigned kParseFlags = pugi::parse_cdata | pugi::parse_wconv_attribute |
-                                 pugi::parse_ws_pcdata | pugi::parse_doctype;
+constexpr unsigned kParseFlags =
+    pugi::parse_cdata | pugi::parse_wconv_attribute | pugi::parse_ws_pcdata | pugi::parse_doctype;
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -44,9 +44,9 @@ std::optional<ParseError> XmlInput::load(std::string_view data, const ParseLimit
     return ParseError{ParseErrorKind::Malformed, "malformed XML: " + framer.error()};
   }
   if (framer.elementCount() > limits.maxElements) {
-    return ParseError{ParseErrorKind::Malformed,
-                      "malformed XML: more than " + std::to_string(limits.maxElements) +
-                          " elements (limit)"};
+    return ParseError{
+        ParseErrorKind::Malformed,
+        "malformed XML: more than " + std::to_string(limits.maxElements) + " elements (limit)"};
   }
   std::string_view document = data;
   if (status == XmlFramer::Status::Complete) {
@@ -54,8 +54,9 @@ std::optional<ParseError> XmlInput::load(std::string_view data, const ParseLimit
     auto extra = std::find_if_not(trailing.begin(), trailing.end(), isSpace);
     if (extra != trailing.end()) {
       std::size_t at = framer.frame().size() + static_cast<std::size_t>(extra - trailing.begin());
-      return malformedAt(at, "content after the end of the root element (a message is "
-                             "exactly one XML document)");
+      return malformedAt(at,
+                         "content after the end of the root element (a message is "
+                         "exactly one XML document)");
     }
     document = framer.frame();
   }

@@ -71,8 +71,8 @@ std::size_t decodeUtf8(std::string_view data, std::size_t i, char32_t& c) {
 }
 
 // Expands the reference starting at raw[i] == '&'; returns the index after ';' or an error.
-std::optional<ParseError> expandReference(std::string_view raw, std::size_t& i,
-                                          std::size_t offset, std::string& out) {
+std::optional<ParseError> expandReference(std::string_view raw, std::size_t& i, std::size_t offset,
+                                          std::string& out) {
   const std::size_t at = offset + i;
   std::size_t semicolon = raw.find(';', i);
   if (semicolon == std::string_view::npos || semicolon - i > 32) {
@@ -80,8 +80,8 @@ std::optional<ParseError> expandReference(std::string_view raw, std::size_t& i,
   }
   std::string_view name = raw.substr(i + 1, semicolon - i - 1);
   i = semicolon + 1;
-  static constexpr std::array<std::pair<std::string_view, char>, 5> kPredefined{{
-      {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}}};
+  static constexpr std::array<std::pair<std::string_view, char>, 5> kPredefined{
+      {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}}};
   for (const auto& [entity, value] : kPredefined) {
     if (name == entity) {
       out += value;
@@ -105,8 +105,8 @@ std::optional<ParseError> expandReference(std::string_view raw, std::size_t& i,
     return malformedAt(at, "bad character reference &" + std::string(name) + ";");
   }
   if (!isXmlChar(code)) {
-    return malformedAt(at, "character reference &" + std::string(name) +
-                               "; is not an XML character");
+    return malformedAt(at,
+                       "character reference &" + std::string(name) + "; is not an XML character");
   }
   appendUtf8(out, code);
   return std::nullopt;
@@ -116,8 +116,7 @@ std::optional<ParseError> expandReference(std::string_view raw, std::size_t& i,
 
 ParseError malformedAt(std::size_t offset, std::string_view reason) {
   return ParseError{ParseErrorKind::Malformed,
-                    "malformed XML at byte " + std::to_string(offset) + ": " +
-                        std::string(reason)};
+                    "malformed XML at byte " + std::to_string(offset) + ": " + std::string(reason)};
 }
 
 std::optional<ParseError> checkCharacters(std::string_view data) {
@@ -125,12 +124,11 @@ std::optional<ParseError> checkCharacters(std::string_view data) {
     char32_t c = 0;
     std::size_t length = decodeUtf8(data, i, c);
     if (length == 0) {
-      return malformedAt(i, "byte " + hexByte(static_cast<unsigned char>(data[i])) +
-                                " is not valid UTF-8");
+      return malformedAt(
+          i, "byte " + hexByte(static_cast<unsigned char>(data[i])) + " is not valid UTF-8");
     }
     if (!isXmlChar(c)) {
-      return malformedAt(i, "character " + codePoint(c) +
-                                " is not allowed in XML");
+      return malformedAt(i, "character " + codePoint(c) + " is not allowed in XML");
     }
     i += length;
   }

@@ -9,6 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <future>
 #include <mutex>
@@ -20,6 +22,7 @@
 #include "crnp/sim/control_service.hpp"
 #include "crnp/sim/simulator.hpp"
 #include "crnp_upstream.hpp"
+#include "grpc/health/v1/health.pb.h"
 #include "event_hub.hpp"
 #include "gateway_service.hpp"
 #include "registration_service.hpp"
@@ -35,14 +38,23 @@ namespace {
 constexpr const char* kGatewayServiceName = "crnp.gateway.v1.CrnpGateway";
 constexpr int kAsioThreads = 2;
 
-// "ip:port" or "[v6]:port" with an IP literal, for listen addresses.
+// "ip:port" or "[v6]:port" with an IP literal, for listen addresses (port 0: any free port).
 std::optional<tcp::endpoint> listenEndpoint(const std::string& text) {
-  auto address = crnp::ServerAddress::parse(text);
-  if (!address) return std::nullopt;
-  boost::system::error_code ec;
-  auto ip = asio::ip::make_address(address->host, ec);
-  if (ec) return std::nullopt;
-  return tcp::endpoint(ip, address->port);
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  unsigned port = 0;
+  const char* first = text.data() + colon + 1;
+  const char* last = text.data() + text.size();
+  const auto [end, ec] = std::from_chars(first, last, port);
+  if (ec != std::errc{} || end != last || port > 65535) return std::nullopt;
+  boost::system::error_code error;
+  auto ip = asio::ip::make_address(host, error);
+  if (error) return std::nullopt;
+  return tcp::endpoint(ip, static_cast<std::uint16_t>(port));
 }
 
 std::uint64_t seedOrRandom(std::uint64_t seed) {
@@ -243,6 +255,11 @@ std::optional<std::string> GatewayApp::Impl::startGrpc() {
   return std::nullopt;
 }
 
+// Reflection serves only descriptors linked into the binary; nothing else references the
+// health messages, so without this the linker drops them and grpcurl cannot describe Health.
+[[maybe_unused]] const auto* const kLinkHealthDescriptor =
+    grpc::health::v1::HealthCheckRequest::descriptor();
+
 void GatewayApp::Impl::setServing(bool serving) {
   std::lock_guard lock(healthMutex_);
   if (!server_ || stopping_) return;
@@ -266,7 +283,10 @@ void GatewayApp::Impl::shutdown() {
     spdlog::warn("streams still open at the shutdown deadline; cancelling them");
   }
   if (server_) {
-    server_->Shutdown(deadline);
+    // Server::Shutdown takes a system_clock deadline: convert what is left of ours.
+    const auto left = std::max(deadline - std::chrono::steady_clock::now(),
+                               std::chrono::steady_clock::duration::zero());
+    server_->Shutdown(std::chrono::system_clock::now() + left);
     server_->Wait();
   }
   if (upstream_) upstream_->stop();

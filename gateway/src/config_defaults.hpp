@@ -15,23 +15,23 @@ inline constexpr std::string_view kRegistryFileName = "registrations.db";
 inline constexpr std::string_view kErrorDomain = "crnp-gateway";
 
 struct RegistrationLimits {
-  std::size_t maxIdLength = 128;              ///< ids are [A-Za-z0-9._-]{1,maxIdLength}
-  std::size_t maxRegistrations = 1000;        ///< registrations stored at most
-  std::size_t maxTypesPerRegistration = 64;   ///< after de-duplication
-  std::size_t maxUnionTypes = 1000;           ///< distinct types in the one upstream registration
-  std::size_t maxFieldBytes = 256;            ///< class, subclass, pair name, each pair value
-  std::size_t maxPairsPerType = 16;           ///< narrowing NVPAIRs of one type
-  std::size_t maxValuesPerPair = 64;          ///< VALUEs of one NVPAIR
-  std::size_t maxPendingChanges = 256;        ///< queued Register/Unregister calls
+  std::size_t maxIdLength = 128;             ///< ids are [A-Za-z0-9._-]{1,maxIdLength}
+  std::size_t maxRegistrations = 1000;       ///< registrations stored at most
+  std::size_t maxTypesPerRegistration = 64;  ///< after de-duplication
+  std::size_t maxUnionTypes = 1000;          ///< distinct types in the one upstream registration
+  std::size_t maxFieldBytes = 256;           ///< class, subclass, pair name, each pair value
+  std::size_t maxPairsPerType = 16;          ///< narrowing NVPAIRs of one type
+  std::size_t maxValuesPerPair = 64;         ///< VALUEs of one NVPAIR
+  std::size_t maxPendingChanges = 256;       ///< queued Register/Unregister calls
 };
 
 /// RetryInfo.retry_delay suggested to clients, by kind of upstream failure.
 struct RetryDelays {
-  static constexpr std::chrono::milliseconds kServerBusy{1000};       ///< SC_REPLY RETRY
-  static constexpr std::chrono::milliseconds kLowResource{10000};     ///< SC_REPLY LOW_RESOURCE
-  static constexpr std::chrono::milliseconds kUnreachable{2000};      ///< refused, reset, DNS
-  static constexpr std::chrono::milliseconds kTimeout{5000};          ///< connect/reply timeout
-  static constexpr std::chrono::milliseconds kGatewayBusy{1000};      ///< too many pending changes
+  static constexpr std::chrono::milliseconds kServerBusy{1000};    ///< SC_REPLY RETRY
+  static constexpr std::chrono::milliseconds kLowResource{10000};  ///< SC_REPLY LOW_RESOURCE
+  static constexpr std::chrono::milliseconds kUnreachable{2000};   ///< refused, reset, DNS
+  static constexpr std::chrono::milliseconds kTimeout{5000};       ///< connect/reply timeout
+  static constexpr std::chrono::milliseconds kGatewayBusy{1000};   ///< too many pending changes
 };
 
 }  // namespace gateway

@@ -94,6 +94,10 @@ void CrnpUpstream::Impl::onStarted() {
 }
 
 void CrnpUpstream::Impl::requestStop() {
+  // The listener stops synchronously: once this returns the callback port is closed and no
+  // further event reaches onEvent_, even if no thread runs the strand any more.
+  stopRequested_ = true;
+  if (auto listener = this->listener()) listener->stop();
   asio::dispatch(strand_, [self = shared_from_this()] { self->doStop(); });
 }
 
@@ -101,7 +105,6 @@ void CrnpUpstream::Impl::doStop() {
   if (stopped_) return;
   stopped_ = true;
   cancelTimer();
-  if (auto listener = this->listener()) listener->stop();
   auto queued = std::move(queue_);
   queue_.clear();
   for (auto& apply : queued) {
@@ -138,7 +141,7 @@ void CrnpUpstream::Impl::enqueue(PendingApply apply) {
 }
 
 void CrnpUpstream::Impl::onCallbackEvent(crnp::Event event) {
-  if (stopped_) return;
+  if (stopped_ || stopRequested_) return;
   lastEventAt_ = Clock::now();
   board_.countEvent();
   if (inFlight_ && inFlight_->proofBaseline && !inFlight_->proven) {

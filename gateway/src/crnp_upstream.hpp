@@ -15,13 +15,13 @@
 // - empty list: REMOVE_CLIENT;
 // - only additions / only removals: ADD_EVENTS / REMOVE_EVENTS; both: one full ADD_CLIENT
 //   (it replaces the whole registration, so the change is all or nothing).
-// Within one call the upstream only (a) tries the next server when one is refused, does not
-// resolve or does not accept in time, (b) re-sends a change answered INVALID as a full
-// ADD_CLIENT (the server forgot us: it removed us silently or restarted without state).
-// A REMOVE_CLIENT answered INVALID means "not registered", which is what was asked: done(OK).
-// Other failures go back to the caller unchanged, and the confirmed set stays the previous
-// one. When an exchange ends without a reply (timeout, reset) the server may hold either set;
-// maintenance then re-sends the confirmed set as a full ADD_CLIENT (or REMOVE_CLIENT when it
+// Within one call the upstream only (a) tries the next server when one certainly did not get
+// the request (refused, unresolvable, no connection in time or unreachable), (b) re-sends a change
+// answered INVALID as a full ADD_CLIENT (the server forgot us: it removed us silently or restarted
+// without state). A REMOVE_CLIENT answered INVALID means "not registered", which is what was asked:
+// done(OK). Other failures go back to the caller unchanged, and the confirmed set stays the
+// previous one. When an exchange ends without a reply (timeout, reset) the server may hold either
+// set; maintenance then re-sends the confirmed set as a full ADD_CLIENT (or REMOVE_CLIENT when it
 // is empty), so the server converges on the previous set. An event that only the new set
 // matches, arriving before the exchange ends, proves the change took effect (section 7).
 //
@@ -55,11 +55,12 @@ class CrnpUpstream : public Upstream {
   /// registrations) and later ones. Returns why the listener could not start, or why there is
   /// no allowlist of callback sources (no server configured or none resolves). Once only.
   std::error_code start();
-  /// Stops asynchronously on the strand: timers cancelled, listener closed, queued applyTypes
-  /// calls answered with outcome NetworkError. An exchange in flight still ends within its
-  /// timeouts and reports to its caller; nothing is sent after it. The registration is left
-  /// on the server (a restarted gateway re-registers in full; a dead one is removed by the
-  /// server after failed deliveries). Idempotent.
+  /// Closes the callback listener at once (no event reaches onEvent after stop() returns,
+  /// except one already being handled), then on the strand cancels the timers and answers
+  /// queued applyTypes calls with outcome NetworkError. An exchange in flight still ends
+  /// within its timeouts and reports to its caller; nothing is sent after it. The
+  /// registration is left on the server (a restarted gateway re-registers in full; a dead one
+  /// is removed by the server after failed deliveries). Idempotent.
   void stop();
 
   // Upstream

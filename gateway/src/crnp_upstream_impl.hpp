@@ -3,6 +3,7 @@
 // "strand only" line is touched on strand_ only; the board is the thread-safe published view.
 // crnp_upstream.cpp: life cycle, applyTypes queue, events. upstream_exchange.cpp: one
 // registration exchange, its outcome, and the maintenance timer.
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
@@ -88,7 +89,8 @@ class CrnpUpstream::Impl : public std::enable_shared_from_this<Impl> {
 
   mutable std::mutex listenerMutex_;  // guards listener_ (set by start(), read anywhere)
   std::shared_ptr<crnp::CallbackListener> listener_;
-  bool startCalled_ = false;        // guarded by listenerMutex_
+  bool startCalled_ = false;                // guarded by listenerMutex_
+  std::atomic<bool> stopRequested_{false};  // no event reaches onEvent_ once set
   std::uint16_t callbackPort_ = 0;  // written before onStarted is posted, read on the strand
 
   // ---- strand only ----

@@ -108,8 +108,9 @@ std::vector<StoredEventPtr> EventHub::latestLocked(
   for (const auto& [key, stored] : latest_) {
     if (filter.empty() || matchesAny(filter, stored->event)) events.push_back(stored);
   }
-  std::sort(events.begin(), events.end(),
-            [](const StoredEventPtr& a, const StoredEventPtr& b) { return a->sequence < b->sequence; });
+  std::sort(events.begin(), events.end(), [](const StoredEventPtr& a, const StoredEventPtr& b) {
+    return a->sequence < b->sequence;
+  });
   return events;
 }
 
@@ -140,7 +141,8 @@ AttachResult EventHub::attach(EventSubscriber& subscriber,
       result.snapshot = false;
       // Sequences in the ring are consecutive: the first to replay is at a known offset.
       const std::size_t first =
-          ring_.empty() ? 0 : static_cast<std::size_t>(resume->sequence + 1 - ring_.front()->sequence);
+          ring_.empty() ? 0
+                        : static_cast<std::size_t>(resume->sequence + 1 - ring_.front()->sequence);
       for (std::size_t i = first; i < ring_.size(); ++i) {
         if (matchesAny(types, ring_[i]->event)) result.events.push_back(ring_[i]);
       }

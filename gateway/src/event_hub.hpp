@@ -65,8 +65,8 @@ struct AttachResult {
   /// Snapshot (latest event of each key matching the types) or replay (every buffered event
   /// after the resume token matching the types), in sequence order.
   std::vector<StoredEventPtr> events;
-  bool snapshot = true;     ///< false: `events` is a replay; no snapshot_end follows
-  std::string resetReason;  ///< non-empty: a resume token was given but cannot be honoured
+  bool snapshot = true;        ///< false: `events` is a replay; no snapshot_end follows
+  std::string resetReason;     ///< non-empty: a resume token was given but cannot be honoured
   std::uint64_t sequence = 0;  ///< the hub's last sequence at the attach
 };
 
@@ -116,8 +116,8 @@ class EventHub {
   const std::uint64_t epoch_;
   std::atomic<std::uint64_t> serializations_{0};
 
-  std::mutex ingestMutex_;  // orders ingests; held while serializing, without mutex_
-  mutable std::mutex mutex_;  // the state below; held only to append and hand out pointers
+  std::mutex ingestMutex_;          // orders ingests; held while serializing, without mutex_
+  mutable std::mutex mutex_;        // the state below; held only to append and hand out pointers
   std::uint64_t lastSequence_ = 0;  // written holding both mutexes
   std::deque<StoredEventPtr> ring_;
   std::size_t ringBytes_ = 0;

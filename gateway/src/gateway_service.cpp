@@ -22,11 +22,11 @@ grpc::ServerUnaryReactor* GatewayService::Register(grpc::CallbackServerContext* 
                                                    pb::Registration* response) {
   auto* reactor = context->DefaultReactor();
   // `response` stays valid until Finish; the change may end on another thread, later.
-  registrations_.registerAsync(*request, [reactor, response](grpc::Status status,
-                                                             pb::Registration registration) {
-    if (status.ok()) *response = std::move(registration);
-    reactor->Finish(status);
-  });
+  registrations_.registerAsync(
+      *request, [reactor, response](grpc::Status status, pb::Registration registration) {
+        if (status.ok()) *response = std::move(registration);
+        reactor->Finish(status);
+      });
   return reactor;
 }
 
@@ -34,17 +34,17 @@ grpc::ServerUnaryReactor* GatewayService::Unregister(grpc::CallbackServerContext
                                                      const pb::UnregisterRequest* request,
                                                      pb::UnregisterResponse* response) {
   auto* reactor = context->DefaultReactor();
-  registrations_.unregisterAsync(*request, [reactor, response](grpc::Status status,
-                                                               pb::UnregisterResponse result) {
-    if (status.ok()) *response = std::move(result);
-    reactor->Finish(status);
-  });
+  registrations_.unregisterAsync(
+      *request, [reactor, response](grpc::Status status, pb::UnregisterResponse result) {
+        if (status.ok()) *response = std::move(result);
+        reactor->Finish(status);
+      });
   return reactor;
 }
 
-grpc::ServerUnaryReactor* GatewayService::GetRegistration(
-    grpc::CallbackServerContext* context, const pb::GetRegistrationRequest* request,
-    pb::Registration* response) {
+grpc::ServerUnaryReactor* GatewayService::GetRegistration(grpc::CallbackServerContext* context,
+                                                          const pb::GetRegistrationRequest* request,
+                                                          pb::Registration* response) {
   auto* reactor = context->DefaultReactor();
   reactor->Finish(registrations_.getRegistration(*request, response));
   return reactor;
@@ -59,9 +59,9 @@ grpc::ServerUnaryReactor* GatewayService::ListRegistrations(
   return reactor;
 }
 
-grpc::ServerUnaryReactor* GatewayService::GetClusterState(
-    grpc::CallbackServerContext* context, const pb::GetClusterStateRequest* request,
-    pb::ClusterState* response) {
+grpc::ServerUnaryReactor* GatewayService::GetClusterState(grpc::CallbackServerContext* context,
+                                                          const pb::GetClusterStateRequest* request,
+                                                          pb::ClusterState* response) {
   auto* reactor = context->DefaultReactor();
   reactor->Finish(buildClusterState(*request, hub_, upstream_.health(), limits_, response));
   return reactor;

@@ -17,9 +17,8 @@ using GatewayServiceBase = crnp::gateway::v1::CrnpGateway::WithRawCallbackMethod
 class GatewayService final : public GatewayServiceBase {
  public:
   /// Every argument must outlive the gRPC server this service is registered with.
-  GatewayService(RegistrationService& registrations, const EventHub& hub,
-                 const Upstream& upstream, SubscriptionManager& subscriptions,
-                 RegistrationLimits limits = {});
+  GatewayService(RegistrationService& registrations, const EventHub& hub, const Upstream& upstream,
+                 SubscriptionManager& subscriptions, RegistrationLimits limits = {});
 
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* context,
                                      const crnp::gateway::v1::RegisterRequest* request,

@@ -67,8 +67,8 @@ grpc::Status shuttingDown() {
 
 }  // namespace
 
-RegistrationService::RegistrationService(Registry& registry, Upstream& upstream,
-                                         Executor executor, Options options)
+RegistrationService::RegistrationService(Registry& registry, Upstream& upstream, Executor executor,
+                                         Options options)
     : registry_(registry),
       upstream_(upstream),
       executor_(std::move(executor)),
@@ -96,10 +96,8 @@ void RegistrationService::registerAsync(const pb::RegisterRequest& request, Regi
 
   Change change;
   change.refuse = [done](grpc::Status status) { done(std::move(status), {}); };
-  change.run = [this, id = std::move(id), types = std::move(types.types),
-                done = std::move(done)](Finish finish) {
-    runRegister(id, types, done, std::move(finish));
-  };
+  change.run = [this, id = std::move(id), types = std::move(types.types), done = std::move(done)](
+                   Finish finish) { runRegister(id, types, done, std::move(finish)); };
   enqueue(std::move(change), /*bypassLimit=*/false);
 }
 
@@ -109,15 +107,14 @@ void RegistrationService::unregisterAsync(const pb::UnregisterRequest& request,
   if (auto status = validateRegistrationId(id, options_.limits); !status.ok()) {
     return done(status, {});
   }
-  auto types = validateEventTypes(request.event_types(), options_.limits, TypesRequired::MayBeEmpty);
+  auto types =
+      validateEventTypes(request.event_types(), options_.limits, TypesRequired::MayBeEmpty);
   if (!types.status.ok()) return done(types.status, {});
 
   Change change;
   change.refuse = [done](grpc::Status status) { done(std::move(status), {}); };
-  change.run = [this, id = std::move(id), types = std::move(types.types),
-                done = std::move(done)](Finish finish) {
-    runUnregister(id, types, done, std::move(finish));
-  };
+  change.run = [this, id = std::move(id), types = std::move(types.types), done = std::move(done)](
+                   Finish finish) { runUnregister(id, types, done, std::move(finish)); };
   enqueue(std::move(change), /*bypassLimit=*/false);
 }
 
@@ -216,17 +213,19 @@ void RegistrationService::runRegister(std::string id, std::vector<EventType> typ
   if (!existing && registry_.size() >= limits.maxRegistrations) {
     done(makeErrorStatus(grpc::StatusCode::RESOURCE_EXHAUSTED,
                          "the gateway holds its maximum number of registrations",
-                         "TOO_MANY_REGISTRATIONS", {{"max", std::to_string(limits.maxRegistrations)}}),
+                         "TOO_MANY_REGISTRATIONS",
+                         {{"max", std::to_string(limits.maxRegistrations)}}),
          {});
     return finish();
   }
   auto desired = unionWith(id, types);
   if (desired.size() > limits.maxUnionTypes) {
-    done(makeErrorStatus(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                         "all registrations together would need more than " +
-                             std::to_string(limits.maxUnionTypes) + " event types upstream",
-                         "TOO_MANY_UPSTREAM_TYPES", {{"max", std::to_string(limits.maxUnionTypes)}}),
-         {});
+    done(
+        makeErrorStatus(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "all registrations together would need more than " +
+                            std::to_string(limits.maxUnionTypes) + " event types upstream",
+                        "TOO_MANY_UPSTREAM_TYPES", {{"max", std::to_string(limits.maxUnionTypes)}}),
+        {});
     return finish();
   }
   applyUnion(std::move(desired), [this, id, types, existing, done,
@@ -238,7 +237,8 @@ void RegistrationService::runRegister(std::string id, std::vector<EventType> typ
       return finish();
     }
     if (existing && sameSet(existing->types, types)) {
-      done(grpc::Status::OK, recordToProto(*existing));  // idempotent: the stored state is the answer
+      done(grpc::Status::OK,
+           recordToProto(*existing));  // idempotent: the stored state is the answer
       return finish();
     }
     const auto now = options_.now();
@@ -248,8 +248,8 @@ void RegistrationService::runRegister(std::string id, std::vector<EventType> typ
       done(registryFailure(*error), {});
       return resyncAfterFailedWrite(finish);
     }
-    spdlog::info("registration {} {} with {} event type(s)", id,
-                 existing ? "replaced" : "created", types.size());
+    spdlog::info("registration {} {} with {} event type(s)", id, existing ? "replaced" : "created",
+                 types.size());
     notify(id, record.types);
     done(grpc::Status::OK, recordToProto(record));
     finish();

@@ -38,7 +38,7 @@ class RegistrationService {
 
   struct Options {
     RegistrationLimits limits;
-    ChangeObserver onChange;                                 ///< may be empty
+    ChangeObserver onChange;                                     ///< may be empty
     std::function<std::chrono::system_clock::time_point()> now;  ///< default: system_clock
     std::function<std::string()> newId;  ///< default: 32 random hex digits (128 bits)
   };

@@ -22,7 +22,8 @@ std::string typesToJson(const std::vector<crnp::EventType>& types) {
   Json array = Json::array();
   for (const auto& type : types) {
     Json pairs = Json::array();
-    for (const auto& pair : type.nvpairs) pairs.push_back({{"name", pair.name}, {"values", pair.values}});
+    for (const auto& pair : type.nvpairs)
+      pairs.push_back({{"name", pair.name}, {"values", pair.values}});
     array.push_back({{"class", type.eventClass}, {"subclass", type.subclass}, {"nvpairs", pairs}});
   }
   return array.dump();  // throws on invalid UTF-8; put() reports it
@@ -102,7 +103,8 @@ class Statement {
 
 std::optional<std::string> createSchema(sqlite3* db) {
   Statement version(db, "PRAGMA user_version");
-  if (!version.ok() || version.step() != SQLITE_ROW) return version.error("reading the schema version");
+  if (!version.ok() || version.step() != SQLITE_ROW)
+    return version.error("reading the schema version");
   const auto found = version.integer(0);
   if (found == Registry::kSchemaVersion) return std::nullopt;
   if (found != 0) {
@@ -113,7 +115,7 @@ std::optional<std::string> createSchema(sqlite3* db) {
               "BEGIN IMMEDIATE;"
               "CREATE TABLE IF NOT EXISTS registrations ("
               "  id TEXT PRIMARY KEY NOT NULL,"
-              "  event_types TEXT NOT NULL,"       // JSON array, see typesToJson
+              "  event_types TEXT NOT NULL,"        // JSON array, see typesToJson
               "  create_time_ns INTEGER NOT NULL,"  // nanoseconds since the Unix epoch
               "  update_time_ns INTEGER NOT NULL);"
               "PRAGMA user_version = 1;"

@@ -90,7 +90,8 @@ bool isXmlText(std::string_view text) {
 }
 
 grpc::Status validateRegistrationId(std::string_view id, const RegistrationLimits& limits) {
-  if (id.empty() || id.size() > limits.maxIdLength || !std::all_of(id.begin(), id.end(), isIdChar)) {
+  if (id.empty() || id.size() > limits.maxIdLength ||
+      !std::all_of(id.begin(), id.end(), isIdChar)) {
     return makeErrorStatus(grpc::StatusCode::INVALID_ARGUMENT,
                            "registration_id must be 1 to " + std::to_string(limits.maxIdLength) +
                                " characters of A-Z a-z 0-9 . _ -",

@@ -20,11 +20,11 @@ namespace gateway {
 /// One row: an SC_REPLY code (outcome == Replied) or a transport outcome, and what it becomes.
 struct StatusMappingRow {
   crnp::RegistrationOutcome outcome;
-  crnp::StatusCode replyCode;     ///< meaningful only when outcome == Replied
+  crnp::StatusCode replyCode;  ///< meaningful only when outcome == Replied
   grpc::StatusCode grpcCode;
-  std::string_view reason;        ///< ErrorInfo.reason ("" for OK)
-  std::string_view crnpStatus;    ///< ErrorInfo.metadata["crnp_status"]
-  std::string_view description;   ///< what happened, for the status message
+  std::string_view reason;               ///< ErrorInfo.reason ("" for OK)
+  std::string_view crnpStatus;           ///< ErrorInfo.metadata["crnp_status"]
+  std::string_view description;          ///< what happened, for the status message
   std::chrono::milliseconds retryDelay;  ///< RetryInfo.retry_delay; zero = no RetryInfo
 };
 

@@ -76,8 +76,8 @@ grpc::Status subscriberTooSlowStatus(const std::string& resumeToken) {
   (*info.mutable_metadata())["resume_token"] = resumeToken;
   return statusWithInfo(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         "subscriber too slow: its event queue overflowed; subscribe again with "
-                        "resume_token \"" + resumeToken +
-                            "\" (ErrorInfo metadata) to continue without loss",
+                        "resume_token \"" +
+                            resumeToken + "\" (ErrorInfo metadata) to continue without loss",
                         info);
 }
 

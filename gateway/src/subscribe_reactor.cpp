@@ -42,20 +42,24 @@ void SubscribeReactor::start(std::vector<crnp::EventType> types,
 
   std::lock_guard lock(mutex_);
   if (finishing_) return;
-  const std::uint64_t start = !attached.snapshot ? resume->sequence
+  const std::uint64_t start = !attached.snapshot        ? resume->sequence
                               : attached.events.empty() ? attached.sequence
                                                         : attached.events.front()->sequence - 1;
   std::deque<Outgoing> initial;
   if (!attached.resetReason.empty()) {
     spdlog::info("subscribe {}: reset ({})", settings_.registrationId, attached.resetReason);
-    initial.push_back({{}, false, false, resetMessage(tokenFor(start), attached.resetReason), start});
+    initial.push_back(
+        {{}, false, false, resetMessage(tokenFor(start), attached.resetReason), start});
   }
   for (const auto& event : attached.events) {
     initial.push_back({event, attached.snapshot, false, {}, event->sequence});
   }
   if (attached.snapshot) {
     const auto count = static_cast<std::uint32_t>(attached.events.size());
-    initial.push_back({{}, false, false, snapshotEndMessage(tokenFor(attached.sequence), count),
+    initial.push_back({{},
+                       false,
+                       false,
+                       snapshotEndMessage(tokenFor(attached.sequence), count),
                        attached.sequence});
   }
   queue_.insert(queue_.begin(), std::make_move_iterator(initial.begin()),
@@ -79,6 +83,10 @@ void SubscribeReactor::updateTypes(std::vector<crnp::EventType> types) {
 
 void SubscribeReactor::goAway(std::string reason) {
   std::lock_guard lock(mutex_);
+  goAwayLocked(std::move(reason));
+}
+
+void SubscribeReactor::goAwayLocked(std::string reason) {
   if (finishing_ || goingAway_) return;
   goingAway_ = true;
   goingAwayReason_ = std::move(reason);
@@ -121,7 +129,7 @@ void SubscribeReactor::pumpLocked() {
       --liveEvents_;
       liveBytes_ -= next.event->bytes;
     }
-    grpc::ByteBuffer message = !next.event        ? std::move(next.control)
+    grpc::ByteBuffer message = !next.event         ? std::move(next.control)
                                : next.snapshotForm ? next.event->snapshot()
                                                    : next.event->live;
     startWriteLocked(std::move(message), next.position);
@@ -182,6 +190,9 @@ void SubscribeReactor::OnDone() {
   }
   owner_.streamDone(this);
   hub_.detach(*this);
+  // Orders every earlier critical section before the destruction (reactions are ordered by
+  // gRPC's own synchronisation, which a race detector may not see).
+  { std::lock_guard lock(mutex_); }
   delete this;  // the alarms' destructors cancel them; their callbacks see a null link
 }
 
@@ -201,11 +212,7 @@ void SubscribeReactor::onTimer(Timer timer) {
   std::lock_guard lock(mutex_);
   if (finishing_) return;
   if (timer == Timer::MaxAge) {
-    if (!goingAway_) {
-      goingAway_ = true;
-      goingAwayReason_ = "maximum stream age reached; subscribe again with the resume token";
-      pumpLocked();
-    }
+    goAwayLocked("maximum stream age reached; subscribe again with the resume token");
     return;
   }
   // Heartbeat only when nothing else was written for a whole interval.

@@ -83,6 +83,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
   ~SubscribeReactor() override = default;
 
+  void goAwayLocked(std::string reason);
   void pumpLocked();
   void finishLocked(grpc::Status status);
   void startWriteLocked(grpc::ByteBuffer message, std::uint64_t position);

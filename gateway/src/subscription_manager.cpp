@@ -1,9 +1,8 @@
 #include "subscription_manager.hpp"
 
 #include <grpcpp/support/server_callback.h>
-#include <spdlog/spdlog.h>
-
 #include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cassert>
@@ -22,7 +21,8 @@ class RejectedStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   void OnDone() override { delete this; }
 };
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(grpc::StatusCode code, const std::string& message,
+grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(grpc::StatusCode code,
+                                                   const std::string& message,
                                                    const std::string& reason) {
   return new RejectedStream(errorStatus(code, message, reason));
 }
@@ -130,8 +130,9 @@ void SubscriptionManager::shutdown() {
   shuttingDown_ = true;
   spdlog::info("subscriptions: shutting down {} stream(s)", streams_.size());
   for (auto& [id, stream] : streams_) {
-    stream->goAway("gateway shutting down; subscribe again (to another instance) with the "
-                   "resume token");
+    stream->goAway(
+        "gateway shutting down; subscribe again (to another instance) with the "
+        "resume token");
   }
 }
 
@@ -161,8 +162,8 @@ std::chrono::milliseconds SubscriptionManager::drawMaxAgeLocked() {
   if (config_.maxStreamAge.count() <= 0) return std::chrono::milliseconds(0);
   const double jitter = std::clamp(config_.maxStreamAgeJitter, 0.0, 1.0);
   std::uniform_real_distribution<double> factor(1.0 - jitter, 1.0 + jitter);
-  const auto age = std::chrono::milliseconds(
-      static_cast<std::int64_t>(static_cast<double>(config_.maxStreamAge.count()) * factor(random_)));
+  const auto age = std::chrono::milliseconds(static_cast<std::int64_t>(
+      static_cast<double>(config_.maxStreamAge.count()) * factor(random_)));
   return std::max(age, std::chrono::milliseconds(1));
 }
 

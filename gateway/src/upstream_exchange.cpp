@@ -12,19 +12,33 @@ namespace {
 using crnp::RegistrationOutcome;
 using Kind = RegistrationPlan::Kind;
 
-/// The server certainly did not process the request: another server may be tried at once.
-bool unreachable(RegistrationOutcome outcome) {
-  return outcome == RegistrationOutcome::ConnectionRefused ||
-         outcome == RegistrationOutcome::ConnectTimeout ||
-         outcome == RegistrationOutcome::ResolveFailed;
+/// The server certainly did not get the request (refused, no connection in time, no such
+/// host, or any other error before a connection existed): the next server may be tried at once.
+bool unreachable(const crnp::RegistrationResult& result) {
+  switch (result.outcome) {
+    case RegistrationOutcome::ConnectionRefused:
+    case RegistrationOutcome::ConnectTimeout:
+    case RegistrationOutcome::ResolveFailed:
+      return true;
+    case RegistrationOutcome::NetworkError:
+      return !result.localAddress;  // e.g. host or network unreachable
+    default:
+      return false;
+  }
 }
 
 /// The request may have been processed without us learning the answer (section 7).
-bool uncertain(RegistrationOutcome outcome) {
-  return outcome == RegistrationOutcome::ReplyTimeout ||
-         outcome == RegistrationOutcome::ConnectionReset ||
-         outcome == RegistrationOutcome::MalformedReply ||
-         outcome == RegistrationOutcome::NetworkError;
+bool uncertain(const crnp::RegistrationResult& result) {
+  switch (result.outcome) {
+    case RegistrationOutcome::ReplyTimeout:
+    case RegistrationOutcome::ConnectionReset:
+    case RegistrationOutcome::MalformedReply:
+      return true;
+    case RegistrationOutcome::NetworkError:
+      return result.localAddress.has_value();
+    default:
+      return false;
+  }
 }
 
 bool repliedWith(const crnp::RegistrationResult& result, crnp::StatusCode code) {
@@ -165,7 +179,7 @@ void CrnpUpstream::Impl::onReply(crnp::RegistrationResult reply) {
   }
   const Kind kind = exchange.plan.kind;
   if (result.ok()) return succeed(std::move(exchange), reply, std::move(result));
-  if (exchange.proven && uncertain(reply.outcome)) {
+  if (exchange.proven && uncertain(reply)) {
     return succeed(std::move(exchange), reply,
                    okBecause(reply, "no reply (" + reply.detail +
                                         "), but an event only the new registration matches "
@@ -190,7 +204,7 @@ void CrnpUpstream::Impl::onReply(crnp::RegistrationResult reply) {
     registeredFrom_.reset();
     return proceed(std::move(exchange));
   }
-  if (unreachable(reply.outcome) && exchange.serversLeft > 0) {
+  if (unreachable(reply) && exchange.serversLeft > 0) {
     --exchange.serversLeft;
     spdlog::warn("upstream: {}; failing over", describe(result));
     switchServer();
@@ -225,10 +239,10 @@ void CrnpUpstream::Impl::succeed(Exchange exchange, const crnp::RegistrationResu
 
 void CrnpUpstream::Impl::fail(Exchange exchange, const crnp::RegistrationResult& reply,
                               UpstreamResult result) {
-  if (unreachable(reply.outcome)) {
+  if (unreachable(reply)) {
     // Every server was tried; the next attempt starts with the next one in the list.
     switchServer();
-  } else if (uncertain(reply.outcome)) {
+  } else if (uncertain(reply)) {
     state_ = RegistrationState::Unknown;
   }
   const std::string what = describe(result);
@@ -284,6 +298,7 @@ void CrnpUpstream::Impl::scheduleRetry() {
 
 void CrnpUpstream::Impl::armTimer(Clock::time_point when, TimerPurpose purpose) {
   timerPurpose_ = purpose;
+  maintenanceDue_ = false;  // the timer decides when maintenance runs next
   // A completion already queued cannot be recalled by cancel(): the generation tells it apart.
   const auto generation = ++timerGeneration_;
   timer_.expires_at(when);
@@ -294,6 +309,7 @@ void CrnpUpstream::Impl::armTimer(Clock::time_point when, TimerPurpose purpose) 
 }
 
 void CrnpUpstream::Impl::cancelTimer() {
+  maintenanceDue_ = false;
   ++timerGeneration_;
   timer_.cancel();
 }

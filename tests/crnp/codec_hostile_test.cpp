@@ -22,7 +22,8 @@ std::string readFile(const fs::path& path) {
 
 std::vector<fs::path> hostileFiles() {
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(fs::path(CRNP_SOURCE_DIR) / "tests/crnp/hostile")) {
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(CRNP_SOURCE_DIR) / "tests/crnp/hostile")) {
     if (entry.path().extension() == ".xml") files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
@@ -63,8 +64,7 @@ TEST(CodecHostile, SizeLimitIsCheckedFirst) {
   auto tooBig = parseReply(padded, limits);
   ASSERT_FALSE(tooBig);
   EXPECT_EQ(tooBig.error().kind, ParseErrorKind::Malformed);
-  EXPECT_NE(tooBig.error().message.find("65 bytes, larger than the limit of 64"),
-            std::string::npos)
+  EXPECT_NE(tooBig.error().message.find("65 bytes, larger than the limit of 64"), std::string::npos)
       << tooBig.error().message;
 }
 
@@ -106,7 +106,8 @@ TEST(CodecHostile, DepthLimit) {
   shallow.maxDepth = 3;
   EXPECT_TRUE(parseEvent(test::eventWithPairs("<NVPAIR><NAME>a</NAME><VALUE/></NVPAIR>"), shallow));
   shallow.maxDepth = 2;
-  EXPECT_FALSE(parseEvent(test::eventWithPairs("<NVPAIR><NAME>a</NAME><VALUE/></NVPAIR>"), shallow));
+  EXPECT_FALSE(
+      parseEvent(test::eventWithPairs("<NVPAIR><NAME>a</NAME><VALUE/></NVPAIR>"), shallow));
 }
 
 std::string pairs(std::size_t count) {

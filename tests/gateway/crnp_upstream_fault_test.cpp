@@ -18,6 +18,17 @@ Fault replyCode(StatusCode code) {
   return fault;
 }
 
+/// Reads one registration request to its end (a fake server that closes with unread input
+/// would reset the connection and hide its reply).
+void readRequest(RawSocket& connection) {
+  std::string request;
+  while (request.find("</SC_CALLBACK_REG>") == std::string::npos) {
+    auto chunk = connection.readExactly(1, 2000ms);
+    if (chunk.data.empty()) return;
+    request += chunk.data;
+  }
+}
+
 Fault fault(FaultKind kind, std::uint32_t count = 1) {
   Fault f;
   f.kind = kind;
@@ -51,6 +62,7 @@ TEST_F(CrnpUpstreamTest, ErrorRepliesComeBackAndKeepTheConfirmedSet) {
   // Each failure made it unhealthy; background re-registration made it healthy again.
   EXPECT_TRUE(health_.waitUnhealthyThenHealthy());
   EXPECT_TRUE(eventually([&] { return upstream.health().healthy; }));
+  EXPECT_TRUE(health_.alternates());
   EXPECT_FALSE(upstream.health().lastError.empty());
   EXPECT_TRUE(apply({membershipType(), rgType("a")}).ok());
 }
@@ -180,8 +192,15 @@ TEST_F(CrnpUpstreamTest, ServerRestartWithoutStateIsDetectedByReregistration) {
   auto& upstream = makeUpstream(config);
   ASSERT_TRUE(apply({membershipType()}).ok());
 
+  // Same port, no state file: the new server knows no client. stop() closes the acceptor
+  // asynchronously, so the port is free a moment later.
   server_->stop();
-  startServer(serverConfig(port));  // same port, no state file: knows no client
+  std::unique_ptr<crnp::sim::CrnpServer> restarted;
+  ASSERT_TRUE(eventually([&] {
+    restarted = std::make_unique<crnp::sim::CrnpServer>(io_.get_executor(), serverConfig(port));
+    return !restarted->start();
+  }));
+  server_ = std::move(restarted);
   ASSERT_TRUE(server_->clients().empty());
   ASSERT_TRUE(eventually([&] { return serverHasTypes({membershipType()}); }));
   server_->publish(membershipEvent("7"));
@@ -298,7 +317,7 @@ TEST_F(CrnpUpstreamTest, HostileServerRepliesAreReportedNotTrusted) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
     crnp::test::LoopbackServer fake([&](RawSocket& connection) {
-      connection.readExactly(1, 2000ms);  // the request has started
+      readRequest(connection);
       connection.sendAll(c.reply);
     });
     auto& upstream = makeUpstream(upstreamConfig({fake.port()}));

@@ -223,5 +223,17 @@ TEST_F(CrnpUpstreamTest, StopAnswersQueuedAppliesAndRefusesNewOnes) {
   EXPECT_EQ(server_->stats().requests, 0u);
 }
 
+TEST_F(CrnpUpstreamTest, NoEventReachesOnEventAfterStop) {
+  startServer();
+  auto& upstream = makeUpstream(upstreamConfig({serverPort()}));
+  ASSERT_TRUE(apply({membershipType()}).ok());
+  upstream.stop();
+  server_->publish(membershipEvent("1"));
+  // The callback port closed before stop() returned: the delivery is refused.
+  ASSERT_TRUE(eventually([&] { return server_->stats().deliveryFailures >= 1; }));
+  EXPECT_TRUE(events_.events().empty());
+  EXPECT_EQ(upstream.health().eventsReceived, 0u);
+}
+
 }  // namespace
 }  // namespace gateway::test

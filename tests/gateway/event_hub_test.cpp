@@ -20,13 +20,14 @@ constexpr std::uint64_t kEpoch = 0xabcdef0123456789ULL;
 const auto kReceived = std::chrono::system_clock::time_point(1'700'000'000s);
 
 crnp::Event rgEvent(const std::string& group, const std::string& state) {
-  return {"1.0", "EC_Cluster", "ESC_cluster_rg_state", "SUNW", "rgm",
-          {{"rg_name", {group}}, {"node_list", {"n1"}}, {"state_list", {state}}}};
+  return {
+      "1.0",  "EC_Cluster", "ESC_cluster_rg_state",
+      "SUNW", "rgm",        {{"rg_name", {group}}, {"node_list", {"n1"}}, {"state_list", {state}}}};
 }
 
 crnp::Event membershipEvent(const std::string& incarnation) {
-  return {"1.0", "EC_Cluster", "ESC_cluster_membership", "SUNW", "rgm",
-          {{"node_list", {"n1"}}, {"state_list", {incarnation}}}};
+  return {"1.0",  "EC_Cluster", "ESC_cluster_membership",
+          "SUNW", "rgm",        {{"node_list", {"n1"}}, {"state_list", {incarnation}}}};
 }
 
 crnp::EventType rgType(const std::string& group) {
@@ -134,7 +135,8 @@ TEST(EventHub, SnapshotFormIsBuiltOnceAcrossThreads) {
   std::vector<const std::uint8_t*> seen(8);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < seen.size(); ++i) {
-    threads.emplace_back([&, i] { seen[i] = firstSliceData(grpc::ByteBuffer(stored->snapshot())); });
+    threads.emplace_back(
+        [&, i] { seen[i] = firstSliceData(grpc::ByteBuffer(stored->snapshot())); });
   }
   for (auto& thread : threads) thread.join();
   for (const auto* data : seen) EXPECT_EQ(data, seen.front());
@@ -181,10 +183,10 @@ TEST(EventHub, EmptyHubResumesFromZero) {
 
 TEST(EventHub, LatestKeepsOneEventPerKeyInSequenceOrder) {
   EventHub hub(config());
-  hub.ingest(rgEvent("a", "ONLINE"), kReceived);      // 1, replaced by 4
-  hub.ingest(membershipEvent("1"), kReceived);        // 2
-  hub.ingest(rgEvent("b", "OFFLINE"), kReceived);     // 3
-  hub.ingest(rgEvent("a", "OFFLINE"), kReceived);     // 4
+  hub.ingest(rgEvent("a", "ONLINE"), kReceived);                    // 1, replaced by 4
+  hub.ingest(membershipEvent("1"), kReceived);                      // 2
+  hub.ingest(rgEvent("b", "OFFLINE"), kReceived);                   // 3
+  hub.ingest(rgEvent("a", "OFFLINE"), kReceived);                   // 4
   hub.ingest({"1.0", "EC_Other", "", "SUNW", "x", {}}, kReceived);  // 5
 
   EXPECT_EQ(sequences(hub.latest({})), (std::vector<std::uint64_t>{2, 3, 4, 5}));
@@ -255,8 +257,8 @@ TEST(EventHub, AttachWithUnusableTokenResetsToASnapshot) {
   EventHub hub(config(2));
   for (int i = 0; i < 5; ++i) hub.ingest(rgEvent("a", std::to_string(i)), kReceived);
   RecordingSubscriber subscriber;
-  for (const ResumeToken token : {ResumeToken{kEpoch, 1}, ResumeToken{kEpoch + 1, 5},
-                                  ResumeToken{kEpoch, 99}}) {
+  for (const ResumeToken token :
+       {ResumeToken{kEpoch, 1}, ResumeToken{kEpoch + 1, 5}, ResumeToken{kEpoch, 99}}) {
     const auto attached = hub.attach(subscriber, {rgType("a")}, token);
     EXPECT_TRUE(attached.snapshot) << token.sequence;
     EXPECT_FALSE(attached.resetReason.empty()) << token.sequence;

@@ -21,17 +21,14 @@ namespace {
 using std::chrono::system_clock;
 
 crnp::Event rgEvent(const std::string& group, const std::string& state) {
-  return {"1.0",
-          "EC_Cluster",
-          "ESC_cluster_rg_state",
-          "SUNW",
-          "rgm",
-          {{"rg_name", {group}}, {"node_list", {"n1"}}, {"state_list", {state}}}};
+  return {
+      "1.0",  "EC_Cluster", "ESC_cluster_rg_state",
+      "SUNW", "rgm",        {{"rg_name", {group}}, {"node_list", {"n1"}}, {"state_list", {state}}}};
 }
 
 crnp::Event membershipEvent() {
-  return {"1.0", "EC_Cluster", "ESC_cluster_membership", "ORCL", "rgm",
-          {{"node_list", {"n1", "n2"}}, {"state_list", {"3", "-1"}}}};
+  return {"1.0",  "EC_Cluster", "ESC_cluster_membership",
+          "ORCL", "rgm",        {{"node_list", {"n1", "n2"}}, {"state_list", {"3", "-1"}}}};
 }
 
 class GatewayServiceTest : public ::testing::Test {
@@ -42,8 +39,8 @@ class GatewayServiceTest : public ::testing::Test {
     options.onChange = [this](const std::string& id, const std::optional<Types>& types) {
       subscriptions_.registrationChanged(id, types);
     };
-    registrations_ = std::make_unique<RegistrationService>(*registry_, upstream_,
-                                                           worker_.executor(), options);
+    registrations_ =
+        std::make_unique<RegistrationService>(*registry_, upstream_, worker_.executor(), options);
     service_ = std::make_unique<GatewayService>(*registrations_, hub_, upstream_, subscriptions_);
 
     grpc::ServerBuilder builder;
@@ -90,8 +87,7 @@ class GatewayServiceTest : public ::testing::Test {
   FakeUpstream upstream_;
   EventHub hub_{EventHubConfig{}};
   SubscriptionManager subscriptions_{
-      hub_, [this](const std::string& id) { return registry_->typesOf(id); },
-      SubscriptionConfig{}};
+      hub_, [this](const std::string& id) { return registry_->typesOf(id); }, SubscriptionConfig{}};
   SerialWorker worker_;
   std::unique_ptr<RegistrationService> registrations_;
   std::unique_ptr<GatewayService> service_;
@@ -146,8 +142,8 @@ TEST_F(GatewayServiceTest, ClientSeesErrorDetails) {
   EXPECT_EQ(details.errorInfo->reason(), "INVALID_EVENT_TYPE");
   EXPECT_EQ(details.errorInfo->domain(), "crnp-gateway");
 
-  upstream_.script(FakeUpstream::reply(crnp::StatusCode::LowResource, "too many clients",
-                                       "cluster:9444"));
+  upstream_.script(
+      FakeUpstream::reply(crnp::StatusCode::LowResource, "too many clients", "cluster:9444"));
   const auto refused = registerCall("a", {membership()});
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   details = parseStatusDetails(refused);
@@ -173,7 +169,8 @@ TEST_F(GatewayServiceTest, ClientSeesErrorDetails) {
 
 TEST_F(GatewayServiceTest, PendingRegisterBlocksNoOtherCall) {
   upstream_.hold(true);
-  auto pending = std::async(std::launch::async, [this] { return registerCall("slow", {membership()}); });
+  auto pending =
+      std::async(std::launch::async, [this] { return registerCall("slow", {membership()}); });
   ASSERT_TRUE(upstream_.waitForCalls(1));
   // While the upstream has not answered, other RPCs are served.
   for (int i = 0; i < 5; ++i) {

@@ -186,7 +186,9 @@ TEST(Registry, ConcurrentWritersAndReaders) {
         EXPECT_FALSE(registry->put(record(id, {rgState(id)})));
         EXPECT_TRUE(registry->get(id));
         registry->list();
-        if (i % 2 == 1) EXPECT_FALSE(registry->remove(id));
+        if (i % 2 == 1) {
+          EXPECT_FALSE(registry->remove(id));
+        }
       }
     });
   }

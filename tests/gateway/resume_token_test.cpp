@@ -28,20 +28,20 @@ TEST(ResumeToken, RejectsGarbage) {
   const std::string garbage[] = {
       "",
       ":",
-      "0123456789abcdef",                      // no sequence
-      "0123456789abcdef:",                     // empty sequence
-      "0123456789abcde:1",                     // short epoch
-      "0123456789abcdef0:1",                   // long epoch
-      "0123456789ABCDEF:1",                    // upper case
-      "0123456789abcdeg:1",                    // not hex
-      "0123456789abcdef;1",                    // wrong separator
-      "0123456789abcdef:01",                   // leading zero
-      "0123456789abcdef:+1",                   // sign
-      "0123456789abcdef:-1",                   // negative
-      "0123456789abcdef: 1",                   // space
-      "0123456789abcdef:1 ",                   // trailing space
-      "0123456789abcdef:1x",                   // trailing bytes
-      "0123456789abcdef:18446744073709551616", // UINT64_MAX + 1
+      "0123456789abcdef",                        // no sequence
+      "0123456789abcdef:",                       // empty sequence
+      "0123456789abcde:1",                       // short epoch
+      "0123456789abcdef0:1",                     // long epoch
+      "0123456789ABCDEF:1",                      // upper case
+      "0123456789abcdeg:1",                      // not hex
+      "0123456789abcdef;1",                      // wrong separator
+      "0123456789abcdef:01",                     // leading zero
+      "0123456789abcdef:+1",                     // sign
+      "0123456789abcdef:-1",                     // negative
+      "0123456789abcdef: 1",                     // space
+      "0123456789abcdef:1 ",                     // trailing space
+      "0123456789abcdef:1x",                     // trailing bytes
+      "0123456789abcdef:18446744073709551616",   // UINT64_MAX + 1
       "0123456789abcdef:123456789012345678901",  // too long
       std::string("0123456789abcdef:1\0", 19),   // embedded NUL
       "-123456789abcdef:1",

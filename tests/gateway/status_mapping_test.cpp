@@ -50,8 +50,8 @@ const std::vector<Expected>& expectedRows() {
        "VERSION_TOO_LOW", 0},
       {transport(RegistrationOutcome::ConnectionRefused), grpc::UNAVAILABLE,
        "CRNP_CONNECTION_REFUSED", "CONNECTION_REFUSED", 2},
-      {transport(RegistrationOutcome::ConnectionReset), grpc::UNAVAILABLE,
-       "CRNP_CONNECTION_RESET", "CONNECTION_RESET", 2},
+      {transport(RegistrationOutcome::ConnectionReset), grpc::UNAVAILABLE, "CRNP_CONNECTION_RESET",
+       "CONNECTION_RESET", 2},
       {transport(RegistrationOutcome::ResolveFailed), grpc::UNAVAILABLE, "CRNP_RESOLVE_FAILED",
        "RESOLVE_FAILED", 2},
       {transport(RegistrationOutcome::NetworkError), grpc::UNAVAILABLE, "CRNP_NETWORK_ERROR",
@@ -121,8 +121,8 @@ TEST(StatusMapping, ReplyWithoutCodeCountsAsMalformedReply) {
 TEST(StatusMapping, EveryReplyCodeAndOutcomeHasItsOwnRow) {
   std::set<std::pair<int, int>> seen;
   for (const auto& row : statusMappingTable()) {
-    const int code = row.outcome == RegistrationOutcome::Replied ? static_cast<int>(row.replyCode)
-                                                                 : -1;
+    const int code =
+        row.outcome == RegistrationOutcome::Replied ? static_cast<int>(row.replyCode) : -1;
     EXPECT_TRUE(seen.insert({static_cast<int>(row.outcome), code}).second)
         << "duplicate row " << row.crnpStatus;
   }
@@ -148,9 +148,8 @@ TEST(StatusMapping, MissingServerIsNamedInTheMessage) {
 }
 
 TEST(StatusMapping, ClientErrorsCarryErrorInfoAndOptionalRetryInfo) {
-  const grpc::Status plain =
-      makeErrorStatus(grpc::NOT_FOUND, "no such thing", "REGISTRATION_NOT_FOUND",
-                      {{"registration_id", "abc"}});
+  const grpc::Status plain = makeErrorStatus(
+      grpc::NOT_FOUND, "no such thing", "REGISTRATION_NOT_FOUND", {{"registration_id", "abc"}});
   auto details = parseStatusDetails(plain);
   ASSERT_TRUE(details.errorInfo);
   EXPECT_EQ(plain.error_code(), grpc::NOT_FOUND);
@@ -172,15 +171,24 @@ TEST(StatusMapping, ClientErrorsCarryErrorInfoAndOptionalRetryInfo) {
 // docs/status-mapping.md shows the table to users: it must say what the code does.
 std::string grpcCodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::OK: return "OK";
-    case grpc::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::INTERNAL: return "INTERNAL";
-    case grpc::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    default: return "code " + std::to_string(static_cast<int>(code));
+    case grpc::OK:
+      return "OK";
+    case grpc::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::INTERNAL:
+      return "INTERNAL";
+    case grpc::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    default:
+      return "code " + std::to_string(static_cast<int>(code));
   }
 }
 
@@ -196,10 +204,9 @@ TEST(StatusMapping, DocumentationShowsTheSameTable) {
       retry = std::to_string(row.retryDelay.count() / 1000) + " s";
       ASSERT_EQ(row.retryDelay.count() % 1000, 0) << "the doc shows whole seconds";
     }
-    const std::string line = "| " + std::string(row.crnpStatus) + " | " +
-                             grpcCodeName(row.grpcCode) + " | " +
-                             (row.reason.empty() ? "-" : std::string(row.reason)) + " | " + retry +
-                             " |";
+    const std::string line =
+        "| " + std::string(row.crnpStatus) + " | " + grpcCodeName(row.grpcCode) + " | " +
+        (row.reason.empty() ? "-" : std::string(row.reason)) + " | " + retry + " |";
     EXPECT_NE(doc.find(line), std::string::npos) << "docs/status-mapping.md lacks: " << line;
   }
 }

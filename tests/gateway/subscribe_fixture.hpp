@@ -111,16 +111,17 @@ class StreamClient {
 };
 
 inline crnp::Event rgEvent(const std::string& group, const std::string& state,
-                    std::size_t padding = 0) {
-  crnp::Event event{"1.0", "EC_Cluster", "ESC_cluster_rg_state", "SUNW", "rgm",
-                    {{"rg_name", {group}}, {"node_list", {"n1"}}, {"state_list", {state}}}};
+                           std::size_t padding = 0) {
+  crnp::Event event{
+      "1.0",  "EC_Cluster", "ESC_cluster_rg_state",
+      "SUNW", "rgm",        {{"rg_name", {group}}, {"node_list", {"n1"}}, {"state_list", {state}}}};
   if (padding > 0) event.nvpairs.push_back({"ev_padding", {std::string(padding, 'x')}});
   return event;
 }
 
 inline crnp::Event membershipEvent(const std::string& incarnation) {
-  return {"1.0", "EC_Cluster", "ESC_cluster_membership", "SUNW", "rgm",
-          {{"node_list", {"n1"}}, {"state_list", {incarnation}}}};
+  return {"1.0",  "EC_Cluster", "ESC_cluster_membership",
+          "SUNW", "rgm",        {{"node_list", {"n1"}}, {"state_list", {incarnation}}}};
 }
 
 inline crnp::EventType rgType(const std::string& group) {
@@ -174,7 +175,8 @@ class SubscribeTest : public ::testing::Test {
     ASSERT_TRUE(server_);
     ASSERT_GT(port, 0);
     target_ = "127.0.0.1:" + std::to_string(port);
-    stub_ = pb::CrnpGateway::NewStub(grpc::CreateChannel(target_, grpc::InsecureChannelCredentials()));
+    stub_ =
+        pb::CrnpGateway::NewStub(grpc::CreateChannel(target_, grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {

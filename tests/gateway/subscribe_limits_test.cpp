@@ -28,9 +28,14 @@ TEST_F(SubscribeTest, SlowSubscriberIsEvictedWithItsTokenWhileAFastOneGetsEveryt
   readSnapshot(fast);
   ASSERT_TRUE(eventually([&] { return hub_->subscriberCount() == 2; }));
 
-  constexpr std::uint64_t kEvents = 2'000;  // ~2 KiB each: far beyond any flow-control window
-  for (std::uint64_t i = 0; i < kEvents; ++i) ingest(rgEvent("a", std::to_string(i), 2'048));
-  EXPECT_EQ(readLive(fast, kEvents), range(1, kEvents));
+  // ~2 KiB each: far beyond any flow-control window. In batches smaller than the queue, each
+  // read by the fast client before the next, as a client that keeps up with the cluster.
+  constexpr std::uint64_t kEvents = 2'000;  // a multiple of kBatch
+  constexpr std::uint64_t kBatch = 16;
+  for (std::uint64_t first = 1; first <= kEvents; first += kBatch) {
+    for (std::uint64_t i = 0; i < kBatch; ++i) ingest(rgEvent("a", std::to_string(i), 2'048));
+    ASSERT_EQ(readLive(fast, kBatch), range(first, first + kBatch - 1));
+  }
 
   // Only now does the slow client read: what it was given, then the eviction.
   slow.startReading();
@@ -56,7 +61,8 @@ TEST_F(SubscribeTest, SlowSubscriberIsEvictedWithItsTokenWhileAFastOneGetsEveryt
 
   // Resuming there loses nothing: the ring still has every later event.
   StreamClient resumed(*stub_, request("r1", info.metadata().at("resume_token")));
-  EXPECT_EQ(readLive(resumed, kEvents - position->sequence), range(position->sequence + 1, kEvents));
+  EXPECT_EQ(readLive(resumed, kEvents - position->sequence),
+            range(position->sequence + 1, kEvents));
 }
 
 TEST_F(SubscribeTest, HeartbeatsComeAtTheRequestedIntervalOnAQuietStream) {

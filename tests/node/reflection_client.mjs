@@ -129,6 +129,13 @@ function describeEvent(event) {
     snapshot: event.snapshot, [event.typed || 'untyped']: event.typed ? event[event.typed] : event.nvpairs };
 }
 
+// "sequence subclass subject", e.g. "2 ESC_cluster_rg_state app-rg-1".
+function briefEvent(event) {
+  const typed = event.typed ? event[event.typed] : {};
+  const subject = typed.group || typed.resource || (typed.nodes ? `${typed.nodes.length} nodes` : '');
+  return `${event.sequence} ${event.subclass} ${subject}`.trim();
+}
+
 async function readSnapshot(stream, summary) {
   const snapshot = [];
   for (;;) {
@@ -145,7 +152,7 @@ async function readSnapshot(stream, summary) {
     check(message.event.event_class === 'EC_Cluster', `snapshot event of class ${message.event.event_class}`);
     snapshot.push(message.event);
   }
-  summary.snapshot_events = snapshot.map(describeEvent);
+  summary.snapshot_events = snapshot.map(briefEvent);
   summary.snapshot_end_count = snapshot.length;
   return snapshot;
 }

@@ -142,9 +142,9 @@ TEST(ClusterModelTest, RefusedOperationsChangeNothing) {
   EXPECT_EQ(model.switchover("app-rg-1", "nope").error->kind, ModelErrorKind::NotFound);
   EXPECT_EQ(model.failResource("nope", "phys-node-1", ResourceFailure::MonitorFailed).error->kind,
             ModelErrorKind::NotFound);
-  EXPECT_EQ(model.failResource("app-rs-1-1", "phys-node-2", ResourceFailure::MonitorFailed)
-                .error->kind,
-            ModelErrorKind::FailedPrecondition)
+  EXPECT_EQ(
+      model.failResource("app-rs-1-1", "phys-node-2", ResourceFailure::MonitorFailed).error->kind,
+      ModelErrorKind::FailedPrecondition)
       << "the resource is not online on phys-node-2";
   EXPECT_EQ(model.recoverResource("app-rs-1-1", "phys-node-1").error->kind,
             ModelErrorKind::FailedPrecondition);
@@ -168,8 +168,7 @@ TEST(ClusterModelTest, NodeUpGetsAHigherIncarnationAndReportsGroupsOffline) {
   EXPECT_GT(incarnation, 3) << "higher than every incarnation before";
   EXPECT_EQ(summarizeAll(result.events),
             (Lines{
-                "M 1," + std::to_string(incarnation) + ",3",
-                "RG app-rg-1 ONLINE,OFFLINE,OFFLINE",
+                "M 1," + std::to_string(incarnation) + ",3", "RG app-rg-1 ONLINE,OFFLINE,OFFLINE",
                 "RG app-rg-2 OFFLINE,OFFLINE,ONLINE",  // failed over to node 3 and stays
             }));
   ASSERT_TRUE(model.nodeDown("phys-node-2").ok());
@@ -227,9 +226,9 @@ TEST(ClusterModelTest, MonitorFailureFaultsTheGroupInPlaceUntilRecovered) {
                                              "R app-rs-2-3 OFFLINE,MONITOR_FAILED,OFFLINE",
                                              "RG app-rg-2 OFFLINE,ONLINE_FAULTED,OFFLINE",
                                          }));
-  EXPECT_EQ(model.failResource("app-rs-2-3", "phys-node-2", ResourceFailure::StartFailed)
-                .error->kind,
-            ModelErrorKind::FailedPrecondition)
+  EXPECT_EQ(
+      model.failResource("app-rs-2-3", "phys-node-2", ResourceFailure::StartFailed).error->kind,
+      ModelErrorKind::FailedPrecondition)
       << "already failed";
   const auto recovered = model.recoverResource("app-rs-2-3", "phys-node-2");
   ASSERT_TRUE(recovered.ok());

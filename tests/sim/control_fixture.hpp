@@ -43,8 +43,8 @@ class ControlServiceTest : public ::testing::Test {
     server_ = builder.BuildAndStart();
     ASSERT_TRUE(server_);
     ASSERT_NE(port, 0);
-    stub_ = v1::SimControl::NewStub(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    stub_ = v1::SimControl::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                        grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {

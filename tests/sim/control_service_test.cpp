@@ -100,8 +100,7 @@ TEST_F(ControlServiceTest, FailResourceFaultsTheGroup) {
   v1::ClusterView view;
   ASSERT_TRUE(call(&Stub::FailResource, request, view).ok());
   EXPECT_EQ(groupState(view, "app-rg-1", "phys-node-1"), "ONLINE_FAULTED");
-  EXPECT_EQ(view.resource_groups(0).resources(1).node_states().at("phys-node-1"),
-            "MONITOR_FAILED");
+  EXPECT_EQ(view.resource_groups(0).resources(1).node_states().at("phys-node-1"), "MONITOR_FAILED");
 
   request.set_resource("app-rs-2-1");  // online on phys-node-2, not 1
   EXPECT_EQ(call(&Stub::FailResource, request, view).error_code(),
@@ -122,9 +121,9 @@ TEST_F(ControlServiceTest, FailResourceFaultsTheGroup) {
 TEST_F(ControlServiceTest, RegisteredClientsGetSnapshotsEmittedEventsAndCounters) {
   RawCallbackReceiver receiver;
   const auto reply = crnp_test::exchange(
-      crnpPort(), crnp_test::registration(receiver.port(), "ADD_CLIENT",
-                                          crnp_test::subscribeMembership() +
-                                              crnp_test::subscribeGroup("app-rg-1")));
+      crnpPort(), crnp_test::registration(
+                      receiver.port(), "ADD_CLIENT",
+                      crnp_test::subscribeMembership() + crnp_test::subscribeGroup("app-rg-1")));
   ASSERT_EQ(reply.statusCode(), "OK") << reply.bytes;
   ASSERT_TRUE(receiver.waitForConnections(2)) << "one snapshot per registered type";
 
@@ -164,7 +163,8 @@ TEST_F(ControlServiceTest, RegisteredClientsGetSnapshotsEmittedEventsAndCounters
 TEST_F(ControlServiceTest, AnOperationsEventsReachAClientInGenerationOrder) {
   RawCallbackReceiver receiver;
   const auto reply = crnp_test::exchange(
-      crnpPort(), crnp_test::registration(receiver.port(), "ADD_CLIENT", crnp_test::subscribeAll()));
+      crnpPort(),
+      crnp_test::registration(receiver.port(), "ADD_CLIENT", crnp_test::subscribeAll()));
   ASSERT_EQ(reply.statusCode(), "OK") << reply.bytes;
   v1::SwitchResourceGroupRequest request;
   request.set_resource_group("app-rg-2");
@@ -250,8 +250,8 @@ TEST_F(ControlServiceTest, EmitEventRejectsEventsClientsCouldNotRead) {
 
 TEST_F(ControlServiceTest, InjectedReplyCodesAnswerRegistrationsUntilUsedOrCleared) {
   RawCallbackReceiver receiver;
-  const auto request = crnp_test::registration(receiver.port(), "ADD_CLIENT",
-                                               crnp_test::subscribeMembership());
+  const auto request =
+      crnp_test::registration(receiver.port(), "ADD_CLIENT", crnp_test::subscribeMembership());
   v1::InjectFaultResponse injected;
   v1::InjectFaultRequest fault;
   fault.set_kind(v1::InjectFaultRequest::REPLY_CODE);
@@ -292,9 +292,9 @@ TEST_F(ControlServiceTest, InjectFaultRejectsUnusableFaults) {
   fault.set_kind(static_cast<v1::InjectFaultRequest::Kind>(99));
   EXPECT_EQ(call(&Stub::InjectFault, fault, response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
-  for (auto kind : {v1::InjectFaultRequest::DROP_REPLY, v1::InjectFaultRequest::REFUSE_DELIVERY,
-                    v1::InjectFaultRequest::BLACKHOLE_DELIVERY,
-                    v1::InjectFaultRequest::FAIL_PERSIST}) {
+  for (auto kind :
+       {v1::InjectFaultRequest::DROP_REPLY, v1::InjectFaultRequest::REFUSE_DELIVERY,
+        v1::InjectFaultRequest::BLACKHOLE_DELIVERY, v1::InjectFaultRequest::FAIL_PERSIST}) {
     fault.set_kind(kind);
     EXPECT_TRUE(call(&Stub::InjectFault, fault, response).ok()) << kind;
   }

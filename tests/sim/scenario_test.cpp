@@ -135,8 +135,7 @@ TEST(ScenarioTest, FloodStopsWhenTheClusterAllowsNothing) {
   ClusterModel model(ClusterConfig{1, {}, 0, "SUNW"});
   ScenarioDriver driver(
       io.get_executor(), {ScenarioKind::Flood, 1.0, 1, 32},
-      [&model](std::mt19937_64& random) { return model.randomStep(random); },
-      [](const Event&) {});
+      [&model](std::mt19937_64& random) { return model.randomStep(random); }, [](const Event&) {});
   driver.start();
   io.run();  // would never return if the flood kept spinning
   EXPECT_EQ(driver.eventsPublished(), 0u);

@@ -131,8 +131,10 @@ TEST_F(HostileTest, ConcurrentRegistrationsAndPublishesStayConsistent) {
             "OK");
   std::atomic<bool> publishing{true};
   std::thread publisher([&] {
-    int i = 0;
-    while (publishing) harness_.server().publish(membershipEvent(std::to_string(i++)));
+    // Bounded, so the receiver's queue (maxQueuedPerClient) cannot overflow.
+    for (int i = 0; publishing && i < 2000; ++i) {
+      harness_.server().publish(membershipEvent(std::to_string(i)));
+    }
   });
   std::vector<std::thread> registrants;
   std::atomic<int> failures{0};

@@ -5,7 +5,12 @@
 // half-close). XmlFramer is fed bytes as they arrive and says when the root element has
 // closed. It is a lexer only (tags, comments, PIs, CDATA, quoted attribute values); the codec
 // validates the framed document afterwards. Pure: no I/O, no allocation beyond its buffer,
-// which it caps at `maxBytes`.
+// which it caps at `maxBytes`. Linear in the bytes fed, however they are chunked.
+//
+// Errors (each message gives the byte offset): a DOCTYPE or other <!...> declaration, CDATA
+// or non-whitespace text before the root element (a UTF-8 byte order mark at byte 0 is
+// allowed), '<' not followed by a name, elements nested deeper than `maxDepth`, more than
+// `maxBytes` bytes without the root element closing.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -25,7 +30,8 @@ class XmlFramer {
   Status status() const { return status_; }
   /// The complete document (declaration included), valid once status() == Complete.
   std::string_view frame() const;
-  /// Bytes fed after the end of the root element (a server treats non-space ones as MALFORMED).
+  /// Bytes fed after the end of the root element (a server treats non-space ones as MALFORMED),
+  /// as far as they fit within `maxBytes`.
   std::string_view trailing() const;
   /// Why framing failed, once status() == Error.
   const std::string& error() const { return error_; }
@@ -42,14 +48,15 @@ class XmlFramer {
 
   Status fail(std::string message);
   void scan();
+  char skipTarget() const;  // the only byte that can change the current state, or 0
   void step(char c);
   void closeRoot();
 
   std::size_t maxBytes_;
   std::size_t maxDepth_;
   std::string buffer_;
-  std::size_t pos_ = 0;        // next byte to scan
-  std::size_t frameEnd_ = 0;   // one past the '>' closing the root element
+  std::size_t pos_ = 0;       // next byte to scan
+  std::size_t frameEnd_ = 0;  // one past the '>' closing the root element
   std::size_t depth_ = 0;
   bool rootSeen_ = false;
   Lex lex_ = Lex::Text;

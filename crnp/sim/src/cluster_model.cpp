@@ -145,13 +145,14 @@ ModelResult ClusterModel::nodeUp(std::string_view name) {
 
 ModelResult ClusterModel::switchover(std::string_view groupName, std::string_view nodeName) {
   const auto group = findGroup(groupName);
-  if (!group) return failure(ModelErrorKind::NotFound, "unknown resource group " + quoted(groupName));
+  if (!group)
+    return failure(ModelErrorKind::NotFound, "unknown resource group " + quoted(groupName));
   const auto node = findNode(nodeName);
   if (!node) return failure(ModelErrorKind::NotFound, "unknown node " + quoted(nodeName));
   if (!nodes_[*node].up()) {
-    return failure(ModelErrorKind::FailedPrecondition,
-                   "cannot switch " + quoted(groupName) + " to " + quoted(nodeName) +
-                       ": the node is down");
+    return failure(
+        ModelErrorKind::FailedPrecondition,
+        "cannot switch " + quoted(groupName) + " to " + quoted(nodeName) + ": the node is down");
   }
   std::vector<Event> out;
   const auto current = groups_[*group].primary;
@@ -171,8 +172,8 @@ ModelResult ClusterModel::failResource(std::string_view resourceName, std::strin
   const auto& state = group.resources[ref->resource].states[*node];
   if (group.primary != node || state != r::kOnline) {
     return failure(ModelErrorKind::FailedPrecondition,
-                   "resource " + quoted(resourceName) + " is " + state + " on " +
-                       quoted(nodeName) + ", not ONLINE; only an online resource can fail");
+                   "resource " + quoted(resourceName) + " is " + state + " on " + quoted(nodeName) +
+                       ", not ONLINE; only an online resource can fail");
   }
   std::vector<Event> out;
   if (kind == ResourceFailure::MonitorFailed) {
@@ -203,9 +204,9 @@ ModelResult ClusterModel::recoverResource(std::string_view resourceName,
   auto& group = groups_[ref->group];
   const std::string state = group.resources[ref->resource].states[*node];
   if (!isFailed(state)) {
-    return failure(ModelErrorKind::FailedPrecondition,
-                   "resource " + quoted(resourceName) + " is " + state + " on " +
-                       quoted(nodeName) + ", not failed");
+    return failure(ModelErrorKind::FailedPrecondition, "resource " + quoted(resourceName) + " is " +
+                                                           state + " on " + quoted(nodeName) +
+                                                           ", not failed");
   }
   std::vector<Event> out;
   if (group.primary != node) {  // the group left after the failure: just clear the flag
@@ -293,8 +294,7 @@ void ClusterModel::takeGroupOffline(std::size_t group, std::size_t node, bool gr
   groups_[group].primary.reset();
 }
 
-void ClusterModel::bringGroupOnline(std::size_t group, std::size_t node,
-                                    std::vector<Event>& out) {
+void ClusterModel::bringGroupOnline(std::size_t group, std::size_t node, std::vector<Event>& out) {
   setGroupState(group, node, rg::kPendingOnline, out);
   for (std::size_t i = 0; i < groups_[group].resources.size(); ++i) {
     setResourceState(group, i, node, r::kStarting, out);

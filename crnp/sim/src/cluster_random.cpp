@@ -103,8 +103,8 @@ std::vector<Event> ClusterModel::randomStep(std::mt19937_64& random) {
       break;
     case Action::Fail: {
       const auto& t = failures[pick(random, failures.size())];
-      const auto kind = pick(random, 2) == 0 ? ResourceFailure::MonitorFailed
-                                             : ResourceFailure::StartFailed;
+      const auto kind =
+          pick(random, 2) == 0 ? ResourceFailure::MonitorFailed : ResourceFailure::StartFailed;
       result = failResource(t.first, t.second, kind);
       break;
     }

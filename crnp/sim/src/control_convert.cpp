@@ -122,8 +122,9 @@ FaultRequest fromProto(const v1::InjectFaultRequest& request) {
       fault.kind = FaultKind::FailPersist;
       break;
     default:
-      return {std::nullopt, "kind must be one of REPLY_CODE, DROP_REPLY, DELAY_REPLY, "
-                            "REFUSE_DELIVERY, BLACKHOLE_DELIVERY, FAIL_PERSIST"};
+      return {std::nullopt,
+              "kind must be one of REPLY_CODE, DROP_REPLY, DELAY_REPLY, "
+              "REFUSE_DELIVERY, BLACKHOLE_DELIVERY, FAIL_PERSIST"};
   }
   return {fault, {}};
 }

@@ -41,17 +41,17 @@ grpc::ServerUnaryReactor* ControlService::EmitEvent(grpc::CallbackServerContext*
                                                     v1::EmitEventResponse* response) {
   if (request->subclass().empty()) return finishNow(context, invalid("subclass is required"));
   auto* reactor = context->DefaultReactor();
-  simulator_.emit(fromProto(*request, simulator_.config().cluster.vendor),
-                  [reactor, response](EmitOutcome outcome) {
-                    if (outcome.error) {
-                      reactor->Finish(toStatus(*outcome.error));
-                      return;
-                    }
-                    response->set_sequence(outcome.sequence);
-                    response->set_clients_matched(
-                        static_cast<std::uint32_t>(outcome.clientsMatched));
-                    reactor->Finish(grpc::Status::OK);
-                  });
+  simulator_.emit(
+      fromProto(*request, simulator_.config().cluster.vendor),
+      [reactor, response](EmitOutcome outcome) {
+        if (outcome.error) {
+          reactor->Finish(toStatus(*outcome.error));
+          return;
+        }
+        response->set_sequence(outcome.sequence);
+        response->set_clients_matched(static_cast<std::uint32_t>(outcome.clientsMatched));
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 

@@ -10,11 +10,20 @@
 #include <vector>
 
 #include "crnp/address_filter.hpp"
+#include "crnp/duration.hpp"
 
 namespace crnp::sim {
 namespace {
 
 constexpr int kUsageExit = 2;
+// Longer timeouts are mistakes, and would overflow timer arithmetic long before int64 does.
+constexpr std::chrono::hours kMaxDuration{24 * 7};
+
+std::optional<std::chrono::milliseconds> boundedDuration(const std::string& text) {
+  const auto parsed = parseDuration(text);
+  if (!parsed || *parsed > kMaxDuration) return std::nullopt;
+  return parsed;
+}
 
 // Text of each flag as given (defaults shown by --help).
 struct RawFlags {
@@ -69,15 +78,13 @@ void defineFlags(CLI::App& app, RawFlags& raw) {
       ->check(CLI::Range(std::size_t{0}, kMaxResourceGroups));
   flag("--scenario", raw.scenario, "none, random or flood", "CRNP_SIM_SCENARIO")
       ->check(CLI::IsMember({"none", "random", "flood"}));
-  flag("--event-rate", raw.eventRate, "random scenario: events per second",
-       "CRNP_SIM_EVENT_RATE")
+  flag("--event-rate", raw.eventRate, "random scenario: events per second", "CRNP_SIM_EVENT_RATE")
       ->check(CLI::Range(0.001, 1'000'000.0));
   flag("--seed", raw.seed, "random and flood scenarios: the same seed, the same events",
        "CRNP_SIM_SEED");
   flag("--vendor", raw.vendor, "VENDOR of the events: SUNW or ORCL", "CRNP_SIM_VENDOR")
       ->check(CLI::IsMember({"SUNW", "ORCL"}));
-  flag("--log-level", raw.logLevel, "trace, debug, info, warn, error or off",
-       "CRNP_SIM_LOG_LEVEL")
+  flag("--log-level", raw.logLevel, "trace, debug, info, warn, error or off", "CRNP_SIM_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 }
 
@@ -102,17 +109,17 @@ std::optional<std::string> convert(const RawFlags& raw, SimOptions& out) {
   server.allowHosts = raw.allowHosts;
   server.denyHosts = raw.denyHosts;
   server.maxClients = raw.maxClients;
-  const auto timeout = parseDuration(raw.clientTimeout);
+  const auto timeout = boundedDuration(raw.clientTimeout);
   if (!timeout || timeout->count() == 0) {
     return "--client-timeout: '" + raw.clientTimeout +
-           "' is not a positive duration (500ms, 2s, 30m, 1h or seconds)";
+           "' is not a positive duration of at most a week (500ms, 2s, 30m, 1h or seconds)";
   }
   server.clientTimeout = *timeout;
   server.clientRetryCount = raw.clientRetryCount;
-  const auto interval = parseDuration(raw.clientRetryInterval);
+  const auto interval = boundedDuration(raw.clientRetryInterval);
   if (!interval) {
     return "--client-retry-interval: '" + raw.clientRetryInterval +
-           "' is not a duration (500ms, 2s, 30m, 1h or seconds)";
+           "' is not a duration of at most a week (500ms, 2s, 30m, 1h or seconds)";
   }
   server.clientRetryInterval = *interval;
   server.stateFile = raw.stateFile;

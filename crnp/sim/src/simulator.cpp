@@ -73,6 +73,13 @@ class Simulator::Impl : public std::enable_shared_from_this<Impl> {
     if (!running_.exchange(false)) return;
     if (driver_) driver_->stop();
     server_.stop();
+    std::uint64_t generated = 0;
+    {
+      std::lock_guard lock(modelMutex_);
+      generated = model_->eventsGenerated();
+    }
+    spdlog::info("crnp-sim: simulator stopped after {} events ({} from the scenario)", generated,
+                 scenarioEvents());
   }
 
   // Runs `operation` on the model on the strand, publishes its events, reports.
@@ -203,9 +210,9 @@ void Simulator::switchover(std::string group, std::string node, OperationCallbac
 
 void Simulator::failResource(std::string resource, std::string node, ResourceFailure failure,
                              OperationCallback done) {
-  std::string what = "fail " + resource + " on " + node +
-                     (failure == ResourceFailure::StartFailed ? " (START_FAILED)"
-                                                              : " (MONITOR_FAILED)");
+  std::string what =
+      "fail " + resource + " on " + node +
+      (failure == ResourceFailure::StartFailed ? " (START_FAILED)" : " (MONITOR_FAILED)");
   impl_->run(
       std::move(what),
       [resource = std::move(resource), node = std::move(node), failure](ClusterModel& model) {

@@ -1,8 +1,7 @@
 #pragma once
 // Command line of crnp-sim: every flag has an environment twin (CRNP_SIM_<FLAG>); the flag
-// wins. Also the small parsers it uses (durations, ip:port), which other tools may share.
+// wins. Durations are read by crnp::parseDuration (crnp/duration.hpp).
 #include <boost/asio/ip/tcp.hpp>
-#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,9 +26,6 @@ struct ParsedOptions {
 
 ParsedOptions parseSimOptions(int argc, const char* const* argv);
 
-/// "500ms", "2s", "30m", "1h", "1.5s", or a plain number of seconds; nullopt if malformed,
-/// negative or absurdly large.
-std::optional<std::chrono::milliseconds> parseDuration(std::string_view text);
 /// "a.b.c.d:port" or "[v6]:port" with an IP literal; nullopt if malformed.
 std::optional<boost::asio::ip::tcp::endpoint> parseEndpoint(std::string_view text);
 /// "ip:port" with brackets around IPv6 addresses.

@@ -1,0 +1,303 @@
+#pragma once
+// GatewayProcessFixture: a real crnp-sim and a real crnp-gateway on loopback, as processes,
+// with gRPC stubs for both, for the gateway's end-to-end tests. Ports come from the logs (every
+// listener binds port 0, except a restarted sim, which takes its predecessor's port).
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "child_process.hpp"
+#include "crnp/gateway/v1/gateway.grpc.pb.h"
+#include "crnp/sim/v1/control.grpc.pb.h"
+#include "eventually.hpp"
+#include "temp_dir.hpp"
+
+namespace crnp::integration {
+
+using namespace std::chrono_literals;
+namespace gw = crnp::gateway::v1;
+namespace sim = crnp::sim::v1;
+
+inline constexpr auto kStartDeadline = 20s;  // a loaded 2-core machine starts processes slowly
+inline constexpr auto kRpcDeadline = 15s;
+inline constexpr std::chrono::milliseconds kConvergeDeadline{30000};
+
+inline std::unique_ptr<grpc::ClientContext> contextWithDeadline(
+    std::chrono::milliseconds timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(kRpcDeadline)) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+inline gw::EventType eventType(const std::string& eventClass, const std::string& subclass = "") {
+  gw::EventType type;
+  type.set_event_class(eventClass);
+  type.set_subclass(subclass);
+  return type;
+}
+
+/// Reads a Subscribe stream on its own thread, so that a test waits for messages with a
+/// deadline instead of blocking in Read().
+class StreamReader {
+ public:
+  StreamReader(gw::CrnpGateway::Stub& stub, const gw::SubscribeRequest& request) {
+    reader_ = stub.Subscribe(&context_, request);
+    thread_ = std::thread([this] {
+      gw::SubscribeResponse response;
+      while (reader_->Read(&response)) {
+        std::lock_guard lock(mutex_);
+        messages_.push_back(response);
+        changed_.notify_all();
+      }
+      grpc::Status status = reader_->Finish();
+      std::lock_guard lock(mutex_);
+      status_ = std::move(status);
+      changed_.notify_all();
+    });
+  }
+  StreamReader(const StreamReader&) = delete;
+  StreamReader& operator=(const StreamReader&) = delete;
+  ~StreamReader() {
+    context_.TryCancel();
+    thread_.join();
+  }
+
+  /// The next unread message, or nullopt at the deadline or when the stream ended.
+  std::optional<gw::SubscribeResponse> next(std::chrono::milliseconds timeout = 15000ms) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, timeout,
+                      [this] { return readIndex_ < messages_.size() || status_.has_value(); });
+    if (readIndex_ < messages_.size()) return messages_[readIndex_++];
+    return std::nullopt;
+  }
+
+  /// Skips heartbeats: the next event, snapshot_end, reset or going_away.
+  std::optional<gw::SubscribeResponse> nextNonHeartbeat(
+      std::chrono::milliseconds timeout = 15000ms) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left <= 0ms) return std::nullopt;
+      auto message = next(left);
+      if (!message || !message->has_heartbeat()) return message;
+    }
+  }
+
+  /// The stream's final status once it ended; nullopt at the deadline.
+  std::optional<grpc::Status> finish(std::chrono::milliseconds timeout = 15000ms) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, timeout, [this] { return status_.has_value(); });
+    return status_;
+  }
+
+  std::size_t received() const {
+    std::lock_guard lock(mutex_);
+    return messages_.size();
+  }
+
+ private:
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReader<gw::SubscribeResponse>> reader_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<gw::SubscribeResponse> messages_;  // every message; readIndex_ is the cursor
+  std::size_t readIndex_ = 0;
+  std::optional<grpc::Status> status_;
+  std::thread thread_;
+};
+
+class GatewayProcessFixture : public ::testing::Test {
+ protected:
+  using Args = std::vector<std::string>;
+
+  void TearDown() override {
+    gateway_.reset();
+    sim_.reset();
+  }
+
+  /// Starts crnp-sim; `crnpListen` "127.0.0.1:0" picks a port, a fixed one restarts in place.
+  void startSim(const std::string& crnpListen = "127.0.0.1:0", const Args& extra = {}) {
+    Args args{"--listen",
+              crnpListen,
+              "--control-listen",
+              "127.0.0.1:0",
+              "--allow-hosts",
+              "127.0.0.1/32",
+              "--client-timeout",
+              "500ms",
+              "--client-retry-count",
+              "1",
+              "--client-retry-interval",
+              "200ms",
+              "--scenario",
+              "none"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    sim_ = std::make_unique<testing::ChildProcess>(CRNP_BIN_DIR "/crnp-sim", args);
+    auto crnp =
+        sim_->waitForLine(std::regex(R"(registration listening on ([\d.]+:\d+))"), kStartDeadline);
+    ASSERT_TRUE(crnp) << sim_->output();
+    auto control =
+        sim_->waitForLine(std::regex(R"(control listening on ([\d.]+:\d+))"), kStartDeadline);
+    ASSERT_TRUE(control) << sim_->output();
+    simCrnpAddress_ = (*crnp)[1];
+    simControlAddress_ = (*control)[1];
+    control_ = sim::SimControl::NewStub(
+        grpc::CreateChannel(simControlAddress_, grpc::InsecureChannelCredentials()));
+  }
+
+  /// Gateway flags with short timers.
+  Args gatewayArgs(const std::string& crnpServer) const {
+    return {"--grpc-listen",         "127.0.0.1:0", "--crnp-server",      crnpServer,
+            "--callback-listen",     "127.0.0.1:0", "--data-dir",         dataDir_.string(),
+            "--reply-timeout",       "1s",          "--connect-timeout",  "1s",
+            "--reregister-interval", "1s",          "--shutdown-timeout", "5s"};
+  }
+
+  /// `overrides` are flag/value pairs: a flag gatewayArgs already has gets the new value (a
+  /// repeated single-value flag is a command-line error), others are appended.
+  void startGateway(const Args& overrides = {}, std::optional<std::string> crnpServer = {}) {
+    Args args = gatewayArgs(crnpServer.value_or(simCrnpAddress_));
+    for (std::size_t i = 0; i + 1 < overrides.size(); i += 2) {
+      auto known = std::find(args.begin(), args.end(), overrides[i]);
+      if (known != args.end()) {
+        *(known + 1) = overrides[i + 1];
+      } else {
+        args.push_back(overrides[i]);
+        args.push_back(overrides[i + 1]);
+      }
+    }
+    gateway_ = std::make_unique<testing::ChildProcess>(CRNP_BIN_DIR "/crnp-gateway", args);
+    auto grpcLine =
+        gateway_->waitForLine(std::regex(R"(gRPC listening on (\S+:\d+))"), kStartDeadline);
+    ASSERT_TRUE(grpcLine) << gateway_->output();
+    gatewayAddress_ = (*grpcLine)[1];
+    auto callbackLine =
+        gateway_->waitForLine(std::regex(R"(callback listening on (\S+:\d+))"), kStartDeadline);
+    ASSERT_TRUE(callbackLine) << gateway_->output();
+    callbackAddress_ = (*callbackLine)[1];
+    gatewayStub_ = gw::CrnpGateway::NewStub(
+        grpc::CreateChannel(gatewayAddress_, grpc::InsecureChannelCredentials()));
+  }
+
+  void startBoth(const Args& gatewayExtra = {}) {
+    ASSERT_NO_FATAL_FAILURE(startSim());
+    ASSERT_NO_FATAL_FAILURE(startGateway(gatewayExtra));
+  }
+
+  /// SIGTERM and wait: both processes exit 0 on SIGTERM.
+  static void stop(std::unique_ptr<testing::ChildProcess>& process) {
+    if (!process) return;
+    process->sendSignal(SIGTERM);
+    auto status = process->waitExit(kStartDeadline);
+    EXPECT_TRUE(status && status->exitedWith(0))
+        << (status ? status->describe() : "still running") << "\n"
+        << process->output();
+    process.reset();
+  }
+
+  grpc::Status registerTypes(const std::string& id, const std::vector<gw::EventType>& types,
+                             gw::Registration* out = nullptr) {
+    gw::RegisterRequest request;
+    request.set_registration_id(id);
+    for (const auto& type : types) *request.add_event_types() = type;
+    gw::Registration ignored;
+    return gatewayStub_->Register(contextWithDeadline().get(), request, out ? out : &ignored);
+  }
+
+  grpc::Status getRegistration(const std::string& id, gw::Registration* out) {
+    gw::GetRegistrationRequest request;
+    request.set_registration_id(id);
+    return gatewayStub_->GetRegistration(contextWithDeadline().get(), request, out);
+  }
+
+  sim::ListClientsResponse listClients() {
+    sim::ListClientsResponse response;
+    grpc::Status status = control_->ListClients(contextWithDeadline().get(), {}, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  /// True when the sim holds a client whose callback address is this gateway's.
+  bool simKnowsGateway() {
+    for (const auto& client : listClients().clients()) {
+      if (client.address() == callbackAddress_) return true;
+    }
+    return false;
+  }
+
+  grpc::Status injectFault(sim::InjectFaultRequest::Kind kind, std::uint32_t count,
+                           const std::string& replyCode = "") {
+    sim::InjectFaultRequest request;
+    request.set_kind(kind);
+    request.set_count(count);
+    request.set_reply_code(replyCode);
+    sim::InjectFaultResponse response;
+    return control_->InjectFault(contextWithDeadline().get(), request, &response);
+  }
+
+  grpc::Status clearFaults() {
+    sim::ClearFaultsResponse response;
+    return control_->ClearFaults(contextWithDeadline().get(), {}, &response);
+  }
+
+  /// Emits one membership-class event with a marker pair, so a test can recognise it.
+  sim::EmitEventResponse emitMarked(const std::string& marker) {
+    sim::EmitEventRequest request;
+    request.set_event_class("EC_Cluster");
+    request.set_subclass("ESC_cluster_test_marker");
+    auto* pair = request.add_nvpairs();
+    pair->set_name("marker");
+    pair->add_values(marker);
+    sim::EmitEventResponse response;
+    grpc::Status status = control_->EmitEvent(contextWithDeadline().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  std::unique_ptr<StreamReader> subscribe(const std::string& id,
+                                          const std::string& resumeToken = "",
+                                          std::chrono::milliseconds heartbeat = 0ms) {
+    gw::SubscribeRequest request;
+    request.set_registration_id(id);
+    request.set_resume_token(resumeToken);
+    if (heartbeat > 0ms) {
+      request.mutable_heartbeat_interval()->set_seconds(heartbeat.count() / 1000);
+      request.mutable_heartbeat_interval()->set_nanos(
+          static_cast<std::int32_t>((heartbeat.count() % 1000) * 1'000'000));
+    }
+    return std::make_unique<StreamReader>(*gatewayStub_, request);
+  }
+
+  ::gateway::test::TempDir dataDir_;
+  std::unique_ptr<testing::ChildProcess> sim_;
+  std::unique_ptr<testing::ChildProcess> gateway_;
+  std::string simCrnpAddress_;
+  std::string simControlAddress_;
+  std::string gatewayAddress_;
+  std::string callbackAddress_;
+  std::unique_ptr<sim::SimControl::Stub> control_;
+  std::unique_ptr<gw::CrnpGateway::Stub> gatewayStub_;
+};
+
+/// The marker value of an event emitted by emitMarked, or "" for any other event.
+inline std::string markerOf(const gw::ClusterEvent& event) {
+  for (const auto& pair : event.nvpairs()) {
+    if (pair.name() == "marker" && pair.values_size() > 0) return pair.values(0);
+  }
+  return "";
+}
+
+}  // namespace crnp::integration

@@ -1,0 +1,144 @@
+// The gateway over process failures: an upstream restart, a silent removal by the upstream, a
+// gateway restart with its durable registrations, and the SIGTERM drain.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "gateway_process_fixture.hpp"
+
+namespace crnp::integration {
+namespace {
+
+class GatewayResilienceTest : public GatewayProcessFixture {
+ protected:
+  /// Emits markers until one reaches `stream` (the gateway may need a re-registration first).
+  void expectEventsFlow(StreamReader& stream, const std::string& prefix) {
+    const auto deadline = std::chrono::steady_clock::now() + kConvergeDeadline;
+    for (int attempt = 0; std::chrono::steady_clock::now() < deadline; ++attempt) {
+      const std::string marker = prefix + std::to_string(attempt);
+      emitMarked(marker);
+      // Waits a little for this marker, then emits the next one; any marker of this prefix
+      // arriving proves the flow.
+      auto message = stream.nextNonHeartbeat(1000ms);
+      while (message) {
+        if (message->has_event() && markerOf(message->event()).rfind(prefix, 0) == 0) {
+          return;
+        }
+        message = stream.nextNonHeartbeat(100ms);
+      }
+    }
+    ADD_FAILURE() << "no " << prefix << " event reached the stream\n" << gateway_->output();
+  }
+
+  void readSnapshotEnd(StreamReader& stream) {
+    for (;;) {
+      auto message = stream.nextNonHeartbeat();
+      ASSERT_TRUE(message) << "no snapshot_end";
+      if (message->has_snapshot_end()) return;
+    }
+  }
+};
+
+TEST_F(GatewayResilienceTest, UpstreamRestartOnSamePortReRegisters) {
+  ASSERT_NO_FATAL_FAILURE(startBoth());
+  ASSERT_TRUE(registerTypes("survivor", {eventType("EC_Cluster")}).ok());
+  auto stream = subscribe("survivor");
+  ASSERT_NO_FATAL_FAILURE(readSnapshotEnd(*stream));
+
+  const std::string port = simCrnpAddress_;
+  stop(sim_);
+  ASSERT_NO_FATAL_FAILURE(startSim(port));  // forgets every client
+  ASSERT_TRUE(test::eventually([&] { return simKnowsGateway(); }, kConvergeDeadline))
+      << gateway_->output();
+  expectEventsFlow(*stream, "after-restart-");
+}
+
+TEST_F(GatewayResilienceTest, SilentRemovalByUpstreamIsRepaired) {
+  ASSERT_NO_FATAL_FAILURE(startSim());
+  // The gateway cannot learn of the removal (CRNP has no notice); its maintenance must repair it.
+  ASSERT_NO_FATAL_FAILURE(startGateway({"--silence-threshold", "1s"}));
+  ASSERT_TRUE(registerTypes("silent", {eventType("EC_Cluster")}).ok());
+  auto stream = subscribe("silent");
+  ASSERT_NO_FATAL_FAILURE(readSnapshotEnd(*stream));
+
+  // Deliveries fail until the sim drops the client (one retry), as a real cl_apid would.
+  ASSERT_TRUE(injectFault(sim::InjectFaultRequest::REFUSE_DELIVERY, 0).ok());
+  emitMarked("lost");
+  ASSERT_TRUE(
+      test::eventually([&] { return listClients().clients_size() == 0; }, kConvergeDeadline));
+  ASSERT_TRUE(clearFaults().ok());
+
+  ASSERT_TRUE(test::eventually([&] { return simKnowsGateway(); }, kConvergeDeadline))
+      << gateway_->output();
+  expectEventsFlow(*stream, "repaired-");
+}
+
+TEST_F(GatewayResilienceTest, RestartedGatewayKeepsRegistrationsAndReRegisters) {
+  ASSERT_NO_FATAL_FAILURE(startBoth());
+  ASSERT_TRUE(registerTypes("durable", {eventType("EC_Cluster", "ESC_cluster_membership")}).ok());
+  std::string oldToken;
+  {
+    auto stream = subscribe("durable");
+    auto message = stream->nextNonHeartbeat();
+    ASSERT_TRUE(message);
+    oldToken = message->resume_token();
+  }
+  stop(gateway_);
+  // Forget the old registration upstream, so seeing the gateway again proves a re-register.
+  stop(sim_);
+  ASSERT_NO_FATAL_FAILURE(startSim());
+  ASSERT_NO_FATAL_FAILURE(startGateway());  // same --data-dir
+
+  gw::Registration fetched;
+  ASSERT_TRUE(getRegistration("durable", &fetched).ok());
+  ASSERT_EQ(fetched.event_types_size(), 1);
+  EXPECT_EQ(fetched.event_types(0).subclass(), "ESC_cluster_membership");
+  ASSERT_TRUE(test::eventually([&] { return simKnowsGateway(); }, kConvergeDeadline))
+      << gateway_->output();
+
+  // A token of the previous instance cannot be honoured: reset, then a fresh snapshot.
+  auto resumed = subscribe("durable", oldToken);
+  auto first = resumed->nextNonHeartbeat();
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->has_reset()) << first->DebugString();
+}
+
+TEST_F(GatewayResilienceTest, SigtermDrainsStreamsWithGoingAway) {
+  ASSERT_NO_FATAL_FAILURE(startBoth({"--shutdown-timeout", "3s"}));
+  ASSERT_TRUE(registerTypes("drain", {eventType("EC_Cluster")}).ok());
+  auto stream = subscribe("drain");
+  ASSERT_NO_FATAL_FAILURE(readSnapshotEnd(*stream));
+
+  const auto signalled = std::chrono::steady_clock::now();
+  ASSERT_TRUE(gateway_->sendSignal(SIGTERM));
+  auto message = stream->nextNonHeartbeat();
+  ASSERT_TRUE(message) << gateway_->output();
+  EXPECT_TRUE(message->has_going_away()) << message->DebugString();
+  EXPECT_FALSE(message->resume_token().empty());
+
+  auto exit = gateway_->waitExit(kStartDeadline);
+  ASSERT_TRUE(exit) << gateway_->output();
+  EXPECT_TRUE(exit->exitedWith(0)) << exit->describe() << "\n" << gateway_->output();
+  // Within the shutdown timeout, with slack for a loaded machine.
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, 3s + 5s);
+}
+
+TEST_F(GatewayResilienceTest, IndependentNodeClientPasses) {
+  const std::string node = "/usr/bin/node";
+  const std::string modules = CRNP_SOURCE_DIR "/tests/node/node_modules";
+  if (!std::filesystem::exists(node)) GTEST_SKIP() << "node is not installed at " << node;
+  if (!std::filesystem::exists(modules)) {
+    GTEST_SKIP() << modules << " missing: run npm ci --prefix tests/node";
+  }
+  ASSERT_NO_FATAL_FAILURE(startBoth());
+  testing::ChildProcess client(
+      node, {CRNP_SOURCE_DIR "/tests/node/reflection_client.mjs", "--gateway", gatewayAddress_,
+             "--sim", simControlAddress_, "--timeout-ms", "30000"});
+  auto exit = client.waitExit(45s);
+  ASSERT_TRUE(exit) << client.output();
+  EXPECT_TRUE(exit->exitedWith(0)) << exit->describe() << "\n" << client.output();
+}
+
+}  // namespace
+}  // namespace crnp::integration
