@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <tuple>
 
 #include "crnp/matching.hpp"
 #include "proto_conversion.hpp"

@@ -184,14 +184,14 @@ void SubscribeReactor::OnCancel() {
 }
 
 void SubscribeReactor::OnDone() {
+  owner_.streamDone(this);  // first: it also orders the construction before what follows
+  hub_.detach(*this);
   {
     std::lock_guard lock(link_->mutex);  // waits for a timer reaction in progress
     link_->reactor = nullptr;
   }
-  owner_.streamDone(this);
-  hub_.detach(*this);
   // Orders every earlier critical section before the destruction (reactions are ordered by
-  // gRPC's own synchronisation, which a race detector may not see).
+  // gRPC's own synchronisation, which a race detector does not see in an uninstrumented gRPC).
   { std::lock_guard lock(mutex_); }
   delete this;  // the alarms' destructors cancel them; their callbacks see a null link
 }

@@ -53,7 +53,7 @@ TEST(SimOptionsTest, FlagsAreConverted) {
   const auto parsed = parse({"--listen",
                              "[::1]:7000",
                              "--client-timeout",
-                             "500ms",
+                             "1.5s",
                              "--client-retry-interval",
                              "2",
                              "--client-retry-count",
@@ -105,15 +105,22 @@ TEST(SimOptionsTest, HelpAndMistakes) {
   EXPECT_FALSE(help.options);
   EXPECT_EQ(help.exitCode, 0);
   EXPECT_NE(help.output.find("--event-rate"), std::string::npos);
-  for (const auto& args : std::vector<std::vector<std::string>>{{"--client-timeout", "0"},
-                                                                {"--control-listen", "9555"},
-                                                                {"--control-listen", "host:port"},
-                                                                {"--deny-hosts", "banana"},
-                                                                {"--event-rate", "0"},
-                                                                {"--max-clients", "0"},
-                                                                {"--nodes", "a b"},
-                                                                {"--nodes", "a,"},
-                                                                {"--resource-groups", "10001"}}) {
+  const std::vector<std::vector<std::string>> mistakes = {
+      {"--client-timeout", "0"},
+      {"--client-timeout", "8d"},
+      {"--client-timeout", "169h"},  // over a week
+      {"--client-retry-interval", "99999999999h"},
+      {"--client-retry-interval", "2 s"},
+      {"--control-listen", "9555"},
+      {"--control-listen", "host:port"},
+      {"--deny-hosts", "banana"},
+      {"--event-rate", "0"},
+      {"--max-clients", "0"},
+      {"--nodes", "a b"},
+      {"--nodes", "a,"},
+      {"--resource-groups", "10001"},
+  };
+  for (const auto& args : mistakes) {
     const auto parsed = parse(args);
     EXPECT_FALSE(parsed.options) << args[0] << " " << args[1];
     EXPECT_EQ(parsed.exitCode, 2);

@@ -2,6 +2,8 @@
 // callback (on the Simulator's strand). Nothing here blocks or waits.
 #include "crnp/sim/control_service.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <utility>
 
 #include "control_convert.hpp"
@@ -128,6 +130,7 @@ grpc::ServerUnaryReactor* ControlService::InjectFault(grpc::CallbackServerContex
   if (!parsed.fault) return finishNow(context, invalid(parsed.error));
   // FaultInjector is a small mutex-guarded table: safe and quick to call from a reactor.
   simulator_.server().faults().inject(*parsed.fault);
+  spdlog::info("crnp-sim: fault armed: {}", request->ShortDebugString());
   return finishNow(context, grpc::Status::OK);
 }
 
@@ -135,6 +138,7 @@ grpc::ServerUnaryReactor* ControlService::ClearFaults(grpc::CallbackServerContex
                                                       const v1::ClearFaultsRequest* /*request*/,
                                                       v1::ClearFaultsResponse* /*response*/) {
   simulator_.server().faults().clear();
+  spdlog::info("crnp-sim: faults cleared");
   return finishNow(context, grpc::Status::OK);
 }
 

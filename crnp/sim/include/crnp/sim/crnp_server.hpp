@@ -27,11 +27,11 @@ struct ClientInfo {
 };
 
 struct ServerStats {
-  std::uint64_t requests = 0;    ///< registration connections answered or dropped
+  std::uint64_t requests = 0;           ///< registration connections answered or dropped
   std::uint64_t repliesByCode[9] = {};  ///< indexed by StatusCode
   std::uint64_t delivered = 0;
   std::uint64_t deliveryFailures = 0;
-  std::uint64_t clientsRemoved = 0;  ///< removed after failed deliveries or overflow
+  std::uint64_t clientsRemoved = 0;       ///< removed after failed deliveries or overflow
   std::uint64_t connectionsRejected = 0;  ///< over maxConnections, closed at once
   std::uint64_t requestTimeouts = 0;      ///< no complete request within requestTimeout
   std::uint64_t persistFailures = 0;      ///< state-file writes that failed
