@@ -19,10 +19,3 @@ install_node_deps() {
     npm ci --prefix "$CRNP_NODE_DIR" --no-audit --no-fund --loglevel=error
   fi
 }
-
-# run_node_client GATEWAY_ADDR [SIM_CONTROL_ADDR]: the end-to-end check; prints a JSON summary.
-run_node_client() {
-  local args=(--gateway "$1")
-  [ -n "${2:-}" ] && args+=(--sim "$2")
-  node "$CRNP_NODE_DIR/reflection_client.mjs" "${args[@]}" --timeout-ms "${CRNP_NODE_TIMEOUT_MS:-20000}"
-}

@@ -123,8 +123,12 @@ class GatewayProcessFixture : public ::testing::Test {
  protected:
   using Args = std::vector<std::string>;
 
+  // Channels go before their servers: an idle C++ client notices a server's GOAWAY only at its
+  // backup poll (5 s), and a gRPC server's shutdown waits for its connections to close.
   void TearDown() override {
+    gatewayStub_.reset();
     gateway_.reset();
+    control_.reset();
     sim_.reset();
   }
 
@@ -197,7 +201,16 @@ class GatewayProcessFixture : public ::testing::Test {
     ASSERT_NO_FATAL_FAILURE(startGateway(gatewayExtra));
   }
 
-  /// SIGTERM and wait: both processes exit 0 on SIGTERM.
+  /// SIGTERM and wait for a clean exit (0), after dropping the channel to it (see TearDown).
+  void stopGateway() {
+    gatewayStub_.reset();
+    stop(gateway_);
+  }
+  void stopSim() {
+    control_.reset();
+    stop(sim_);
+  }
+
   static void stop(std::unique_ptr<testing::ChildProcess>& process) {
     if (!process) return;
     process->sendSignal(SIGTERM);
@@ -232,7 +245,8 @@ class GatewayProcessFixture : public ::testing::Test {
 
   /// True when the sim holds a client whose callback address is this gateway's.
   bool simKnowsGateway() {
-    for (const auto& client : listClients().clients()) {
+    const auto response = listClients();  // the loop must not outlive a temporary's member
+    for (const auto& client : response.clients()) {
       if (client.address() == callbackAddress_) return true;
     }
     return false;

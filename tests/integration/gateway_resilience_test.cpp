@@ -47,7 +47,7 @@ TEST_F(GatewayResilienceTest, UpstreamRestartOnSamePortReRegisters) {
   ASSERT_NO_FATAL_FAILURE(readSnapshotEnd(*stream));
 
   const std::string port = simCrnpAddress_;
-  stop(sim_);
+  stopSim();
   ASSERT_NO_FATAL_FAILURE(startSim(port));  // forgets every client
   ASSERT_TRUE(test::eventually([&] { return simKnowsGateway(); }, kConvergeDeadline))
       << gateway_->output();
@@ -84,9 +84,9 @@ TEST_F(GatewayResilienceTest, RestartedGatewayKeepsRegistrationsAndReRegisters) 
     ASSERT_TRUE(message);
     oldToken = message->resume_token();
   }
-  stop(gateway_);
+  stopGateway();
   // Forget the old registration upstream, so seeing the gateway again proves a re-register.
-  stop(sim_);
+  stopSim();
   ASSERT_NO_FATAL_FAILURE(startSim());
   ASSERT_NO_FATAL_FAILURE(startGateway());  // same --data-dir
 

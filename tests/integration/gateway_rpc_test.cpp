@@ -35,11 +35,16 @@ TEST_F(GatewayRpcTest, RegisterGetListUnregisterRoundTrip) {
   EXPECT_TRUE(simKnowsGateway()) << "Register answers after the upstream registration";
 
   // Idempotent: the same request twice leaves the same state.
+  auto rgState = eventType("EC_Cluster", "ESC_cluster_rg_state");
+  auto* rgName = rgState.add_nvpairs();  // an rg_state type names exactly one group
+  rgName->set_name("rg_name");
+  rgName->add_values("rg-web");
   const std::vector<gw::EventType> types{eventType("EC_Cluster", "ESC_cluster_membership"),
-                                         eventType("EC_Cluster", "ESC_cluster_rg_state")};
+                                         rgState};
   gw::Registration first;
   gw::Registration second;
-  ASSERT_TRUE(registerTypes("app-1", types, &first).ok());
+  const auto firstStatus = registerTypes("app-1", types, &first);
+  ASSERT_TRUE(firstStatus.ok()) << firstStatus.error_message();
   ASSERT_TRUE(registerTypes("app-1", types, &second).ok());
   EXPECT_EQ(first.registration_id(), "app-1");
   EXPECT_EQ(second.event_types_size(), 2);
@@ -55,7 +60,7 @@ TEST_F(GatewayRpcTest, RegisterGetListUnregisterRoundTrip) {
   // Removing one type keeps the rest.
   gw::UnregisterRequest removeOne;
   removeOne.set_registration_id("app-1");
-  *removeOne.add_event_types() = eventType("EC_Cluster", "ESC_cluster_rg_state");
+  *removeOne.add_event_types() = rgState;
   gw::UnregisterResponse partial;
   ASSERT_TRUE(gatewayStub_->Unregister(contextWithDeadline().get(), removeOne, &partial).ok());
   EXPECT_FALSE(partial.removed());
@@ -183,7 +188,9 @@ TEST_F(GatewayRpcTest, SlowReplyIsDeadlineExceeded) {
   delay.set_delay_ms(4000);
   sim::InjectFaultResponse ignored;
   ASSERT_TRUE(control_->InjectFault(contextWithDeadline().get(), delay, &ignored).ok());
-  expectErrorInfo(registerTypes("slow", {eventType("EC_Cluster")}),
+  // A type nothing publishes: the simulator sends no snapshot event for it, so no callback can
+  // prove that the unanswered registration took effect (which would make it OK).
+  expectErrorInfo(registerTypes("slow", {eventType("EC_Cluster", "ESC_cluster_never_emitted")}),
                   grpc::StatusCode::DEADLINE_EXCEEDED, "CRNP_TIMEOUT");
   gw::Registration fetched;
   EXPECT_EQ(getRegistration("slow", &fetched).error_code(), grpc::StatusCode::NOT_FOUND);
