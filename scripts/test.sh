@@ -11,6 +11,8 @@ install_node_deps  # the integration suite runs the independent Node client (tes
 jobs=$(nproc)
 step() { printf '\n=== %s ===\n' "$*"; }
 
+step "format (clang-format)"
+scripts/check-format.sh
 step "build (RelWithDebInfo)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$jobs"

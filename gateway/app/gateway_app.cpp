@@ -5,11 +5,11 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <future>
@@ -22,11 +22,13 @@
 #include "crnp/sim/control_service.hpp"
 #include "crnp/sim/simulator.hpp"
 #include "crnp_upstream.hpp"
-#include "grpc/health/v1/health.pb.h"
 #include "event_hub.hpp"
 #include "gateway_service.hpp"
+#include "grpc/health/v1/health.pb.h"
 #include "registration_service.hpp"
 #include "registry.hpp"
+#include "restore_loop.hpp"
+#include "serial_worker.hpp"
 #include "subscription_manager.hpp"
 
 namespace gateway {
@@ -37,6 +39,13 @@ namespace {
 
 constexpr const char* kGatewayServiceName = "crnp.gateway.v1.CrnpGateway";
 constexpr int kAsioThreads = 2;
+// Restoring the stored registrations upstream is retried from 1 s, doubling up to 30 s.
+constexpr std::chrono::milliseconds kRestoreRetryInitial{1000};
+constexpr std::chrono::milliseconds kRestoreRetryMax{30'000};
+constexpr double kRestoreRetryJitter = 0.2;
+// At shutdown, once streams and registration changes are over, time left for their last
+// messages to leave before the server cancels what remains.
+constexpr std::chrono::milliseconds kFinalFlushGrace{500};
 
 // "ip:port" or "[v6]:port" with an IP literal, for listen addresses (port 0: any free port).
 std::optional<tcp::endpoint> listenEndpoint(const std::string& text) {
@@ -103,7 +112,9 @@ class GatewayApp::Impl {
   std::unique_ptr<EventHub> hub_;
   std::shared_ptr<CrnpUpstream> upstream_;
   std::unique_ptr<SubscriptionManager> subscriptions_;
+  SerialWorker registrationWorker_;  // registry writes (fsync) never run on Asio or gRPC threads
   std::unique_ptr<RegistrationService> registrations_;
+  std::shared_ptr<RestoreLoop> restoreLoop_;
   std::unique_ptr<GatewayService> service_;
   std::unique_ptr<grpc::Server> server_;
   int grpcPort_ = 0;
@@ -146,21 +157,23 @@ std::optional<std::string> GatewayApp::Impl::start() {
     subscriptions_->registrationChanged(id, types);
   };
   registrations_ = std::make_unique<RegistrationService>(
-      *registry_, *upstream_,
-      [this](std::function<void()> task) { asio::post(io_, std::move(task)); },
-      std::move(registrationOptions));
+      *registry_, *upstream_, registrationWorker_.executor(), std::move(registrationOptions));
 
   if (auto error = startGrpc()) return error;
 
-  registrations_->restore([](RegistrationService::RestoreResult result) {
-    if (result.ok()) {
-      spdlog::info("restored {} registration(s), {} event type(s) upstream", result.registrations,
-                   result.types);
-    } else {
-      spdlog::warn("restoring {} registration(s) upstream failed: {}; maintenance will retry",
-                   result.registrations, result.status.error_message());
-    }
-  });
+  // The registration service logs each attempt's outcome; the loop adds when it tries again.
+  restoreLoop_ = std::make_shared<RestoreLoop>(
+      io_.get_executor(),
+      [this](std::function<void(RestoreLoop::Result)> done) {
+        registrations_->restore(std::move(done));
+      },
+      Backoff(kRestoreRetryInitial, kRestoreRetryMax, kRestoreRetryJitter, seedOrRandom(0)),
+      [](const RestoreLoop::Result&, std::chrono::milliseconds retryIn) {
+        if (retryIn.count() > 0) {
+          spdlog::info("restoring registrations upstream again in {} ms", retryIn.count());
+        }
+      });
+  restoreLoop_->start();
   return std::nullopt;
 }
 
@@ -277,19 +290,30 @@ void GatewayApp::Impl::shutdown() {
     if (server_) server_->GetHealthCheckService()->Shutdown();  // NOT_SERVING, and stays so
   }
   const auto deadline = std::chrono::steady_clock::now() + options_.shutdownTimeout;
+  if (restoreLoop_) restoreLoop_->stop();
   if (subscriptions_) subscriptions_->shutdown();  // going_away + resume token to every stream
   if (registrations_) registrations_->shutdown();
   if (subscriptions_ && !subscriptions_->waitUntilIdle(deadline)) {
     spdlog::warn("streams still open at the shutdown deadline; cancelling them");
   }
+  if (registrations_ && !registrations_->waitUntilIdle(deadline)) {
+    // The change waits for its upstream exchange (up to the connect and reply timeouts).
+    // Stopping the upstream answers it now (UNAVAILABLE); nothing is stored for it.
+    spdlog::warn("a registration change is still running at the shutdown deadline; ending it");
+    if (upstream_) upstream_->stop();
+  }
   if (server_) {
-    // Server::Shutdown takes a system_clock deadline: convert what is left of ours.
-    const auto left = std::max(deadline - std::chrono::steady_clock::now(),
-                               std::chrono::steady_clock::duration::zero());
+    // Streams and changes are over (or cut off). What is left is flushing their last messages
+    // and idle clients closing their connections after the GOAWAY, which a client that is not
+    // polling notices late (gRPC C++: up to 5 s); the whole deadline is not worth it.
+    const auto left = std::clamp(deadline - std::chrono::steady_clock::now(),
+                                 std::chrono::steady_clock::duration::zero(),
+                                 std::chrono::steady_clock::duration(kFinalFlushGrace));
     server_->Shutdown(std::chrono::system_clock::now() + left);
     server_->Wait();
   }
   if (upstream_) upstream_->stop();
+  registrationWorker_.stop();  // after the upstream: its last answers run queued tasks
   if (simulator_) simulator_->stop();
   work_.reset();
   io_.stop();

@@ -110,6 +110,14 @@ void CrnpUpstream::Impl::doStop() {
   for (auto& apply : queued) {
     apply.done(localResult(crnp::RegistrationOutcome::NetworkError, "upstream stopped"));
   }
+  // The exchange in flight cannot be cancelled, but its caller need not wait for its timeouts
+  // (a shutdown must not): it is answered now, and onReply will find no caller to answer.
+  if (inFlight_ && inFlight_->user) {
+    auto caller = std::move(*inFlight_->user);
+    inFlight_->user.reset();
+    caller.done(localResult(crnp::RegistrationOutcome::NetworkError,
+                            "upstream stopped before the server answered"));
+  }
   spdlog::info("upstream: stopped");
 }
 

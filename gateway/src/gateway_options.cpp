@@ -110,7 +110,7 @@ ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int printed = app.exit(e);  // prints help, or the error naming the flag
+    const int printed = app.exit(e);              // prints help, or the error naming the flag
     return {std::nullopt, printed == 0 ? 0 : 2};  // one exit code for every usage error
   }
   if (!o.embeddedCluster && o.crnpServers.empty()) {

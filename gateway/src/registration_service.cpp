@@ -172,6 +172,11 @@ void RegistrationService::shutdown() {
   for (auto& change : refused) change.refuse(shuttingDown());
 }
 
+bool RegistrationService::waitUntilIdle(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return idle_.wait_until(lock, deadline, [this] { return !running_ && queue_.empty(); });
+}
+
 void RegistrationService::enqueue(Change change, bool bypassLimit) {
   std::unique_lock lock(mutex_);
   if (shutDown_) {
@@ -198,6 +203,7 @@ void RegistrationService::runNext() {
     std::lock_guard lock(mutex_);
     if (queue_.empty()) {
       running_ = false;
+      idle_.notify_all();
       return;
     }
     change = std::move(queue_.front());

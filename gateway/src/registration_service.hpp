@@ -11,6 +11,7 @@
 #include <grpcpp/support/status.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -77,6 +78,9 @@ class RegistrationService {
   /// Refuses new changes (UNAVAILABLE) and answers the queued ones the same way; the change in
   /// progress still finishes when the upstream answers.
   void shutdown();
+  /// Waits until no change runs or waits (after shutdown(): until the running one finished);
+  /// false at the deadline.
+  bool waitUntilIdle(std::chrono::steady_clock::time_point deadline);
 
  private:
   using Finish = std::function<void()>;
@@ -112,6 +116,7 @@ class RegistrationService {
   std::vector<crnp::EventType> confirmedUnion_;  // normalized; the upstream starts with none
 
   std::mutex mutex_;
+  std::condition_variable idle_;  // signalled when running_ turns false
   std::deque<Change> queue_;
   bool running_ = false;
   bool shutDown_ = false;

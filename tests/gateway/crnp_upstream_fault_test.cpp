@@ -343,5 +343,25 @@ TEST_F(CrnpUpstreamTest, StallingServerTimesOut) {
   EXPECT_TRUE(upstream.confirmedTypes().empty());
 }
 
+TEST_F(CrnpUpstreamTest, StopAnswersTheExchangeInFlightAtOnce) {
+  std::promise<void> connected;
+  auto connectedFuture = connected.get_future();
+  crnp::test::LoopbackServer stalling([&connected](RawSocket& connection) {
+    connected.set_value();
+    connection.readToEnd(5000ms);
+  });
+  auto config = upstreamConfig({stalling.port()});
+  config.client.replyTimeout = std::chrono::minutes(10);  // a shutdown must not wait for this
+  auto& upstream = makeUpstream(config);
+  auto pending = applyAsync({membershipType()});
+  ASSERT_EQ(connectedFuture.wait_for(kTestDeadline), std::future_status::ready);
+  upstream.stop();
+  ASSERT_EQ(pending.wait_for(kTestDeadline), std::future_status::ready);
+  const auto result = pending.get();
+  EXPECT_EQ(result.outcome, RegistrationOutcome::NetworkError);
+  EXPECT_NE(result.message.find("stopped"), std::string::npos) << result.message;
+  EXPECT_TRUE(upstream.confirmedTypes().empty());
+}
+
 }  // namespace
 }  // namespace gateway::test

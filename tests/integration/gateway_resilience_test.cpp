@@ -1,9 +1,12 @@
 // The gateway over process failures: an upstream restart, a silent removal by the upstream, a
-// gateway restart with its durable registrations, and the SIGTERM drain.
+// gateway restart with its durable registrations (also while its cluster is down), and the
+// SIGTERM drain, bounded even when a registration is stuck upstream.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
 #include <string>
+#include <thread>
 
 #include "gateway_process_fixture.hpp"
 
@@ -122,6 +125,58 @@ TEST_F(GatewayResilienceTest, SigtermDrainsStreamsWithGoingAway) {
   EXPECT_TRUE(exit->exitedWith(0)) << exit->describe() << "\n" << gateway_->output();
   // Within the shutdown timeout, with slack for a loaded machine.
   EXPECT_LT(std::chrono::steady_clock::now() - signalled, 3s + 5s);
+}
+
+TEST_F(GatewayResilienceTest, GatewayStartedBeforeItsClusterRestoresWhenItAppears) {
+  ASSERT_NO_FATAL_FAILURE(startBoth());
+  ASSERT_TRUE(registerTypes("early", {eventType("EC_Cluster")}).ok());
+  const std::string clusterAddress = simCrnpAddress_;
+  stopGateway();
+  stopSim();
+
+  // The cluster is down: the stored registration cannot be restored yet.
+  ASSERT_NO_FATAL_FAILURE(startGateway({}, clusterAddress));
+  ASSERT_TRUE(
+      gateway_->waitForLine(std::regex("restoring registrations upstream again"), kStartDeadline))
+      << gateway_->output();
+  gw::Registration fetched;
+  EXPECT_TRUE(getRegistration("early", &fetched).ok()) << "kept while the cluster is away";
+
+  ASSERT_NO_FATAL_FAILURE(startSim(clusterAddress));
+  ASSERT_TRUE(test::eventually([&] { return simKnowsGateway(); }, kConvergeDeadline))
+      << gateway_->output();
+  auto stream = subscribe("early");
+  ASSERT_NO_FATAL_FAILURE(readSnapshotEnd(*stream));
+  expectEventsFlow(*stream, "restored-");
+}
+
+TEST_F(GatewayResilienceTest, SigtermDoesNotWaitForASlowRegistration) {
+  ASSERT_NO_FATAL_FAILURE(startSim());
+  ASSERT_NO_FATAL_FAILURE(startGateway({"--reply-timeout", "60s", "--shutdown-timeout", "1s"}));
+  sim::InjectFaultRequest delay;
+  delay.set_kind(sim::InjectFaultRequest::DELAY_REPLY);
+  delay.set_count(1);
+  delay.set_delay_ms(30000);
+  sim::InjectFaultResponse ignored;
+  ASSERT_TRUE(control_->InjectFault(contextWithDeadline().get(), delay, &ignored).ok());
+
+  // A type nothing publishes, so no snapshot event proves the registration early.
+  std::promise<grpc::Status> answered;
+  std::thread caller([&] {
+    answered.set_value(registerTypes("slow", {eventType("EC_Cluster", "ESC_cluster_never")}));
+  });
+  // The simulator registers the client, then holds the reply back: the change is in flight.
+  ASSERT_TRUE(
+      test::eventually([&] { return listClients().clients_size() > 0; }, kConvergeDeadline));
+  const auto signalled = std::chrono::steady_clock::now();
+  ASSERT_TRUE(gateway_->sendSignal(SIGTERM));
+  auto exit = gateway_->waitExit(kStartDeadline);
+  caller.join();
+  ASSERT_TRUE(exit) << gateway_->output();
+  EXPECT_TRUE(exit->exitedWith(0)) << exit->describe() << "\n" << gateway_->output();
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, 1s + 5s) << "not the 30 s delay";
+  const grpc::Status status = answered.get_future().get();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
 }
 
 TEST_F(GatewayResilienceTest, IndependentNodeClientPasses) {

@@ -28,19 +28,18 @@ struct CallbackListenerOptions {
 };
 
 struct CallbackListenerStats {
-  std::uint64_t accepted = 0;       ///< connections accepted from allowed peers
-  std::uint64_t events = 0;         ///< events handed to the handler
-  std::uint64_t rejectedPeer = 0;   ///< source IP not in the allowlist
-  std::uint64_t rejectedBusy = 0;   ///< over maxConnections
-  std::uint64_t parseErrors = 0;    ///< not one valid SC_EVENT
-  std::uint64_t timedOut = 0;       ///< not at EOF within readTimeout
-  std::uint64_t tooLarge = 0;       ///< more than limits.maxBytes
-  std::uint64_t ioErrors = 0;       ///< resets and other socket errors
-  std::uint64_t open = 0;  ///< gauge: connections being read or waiting for their turn
+  std::uint64_t accepted = 0;      ///< connections accepted from allowed peers
+  std::uint64_t events = 0;        ///< events handed to the handler
+  std::uint64_t rejectedPeer = 0;  ///< source IP not in the allowlist
+  std::uint64_t rejectedBusy = 0;  ///< over maxConnections
+  std::uint64_t parseErrors = 0;   ///< not one valid SC_EVENT
+  std::uint64_t timedOut = 0;      ///< not at EOF within readTimeout
+  std::uint64_t tooLarge = 0;      ///< more than limits.maxBytes
+  std::uint64_t ioErrors = 0;      ///< resets and other socket errors
+  std::uint64_t open = 0;          ///< gauge: connections being read or waiting for their turn
 };
 
-using EventHandler =
-    std::function<void(Event event, const boost::asio::ip::address& peer)>;
+using EventHandler = std::function<void(Event event, const boost::asio::ip::address& peer)>;
 
 class CallbackListener {
  public:

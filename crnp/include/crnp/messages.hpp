@@ -74,9 +74,9 @@ struct Event {
 
 /// All nine codes, in the order of the protocol table.
 inline constexpr StatusCode kAllStatusCodes[] = {
-    StatusCode::Ok,      StatusCode::Retry,   StatusCode::LowResource,
-    StatusCode::SystemError, StatusCode::Fail, StatusCode::Malformed,
-    StatusCode::Invalid, StatusCode::VersionTooHigh, StatusCode::VersionTooLow};
+    StatusCode::Ok,          StatusCode::Retry,          StatusCode::LowResource,
+    StatusCode::SystemError, StatusCode::Fail,           StatusCode::Malformed,
+    StatusCode::Invalid,     StatusCode::VersionTooHigh, StatusCode::VersionTooLow};
 
 std::string_view toString(StatusCode code);
 /// Accepts the table's spellings and the two aliases; nullopt for anything else.

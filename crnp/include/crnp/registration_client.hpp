@@ -47,9 +47,9 @@ std::string_view toString(RegistrationOutcome outcome);
 
 struct RegistrationResult {
   RegistrationOutcome outcome = RegistrationOutcome::NetworkError;
-  std::optional<Reply> reply;                    ///< set when outcome == Replied
-  std::string detail;                            ///< human-readable cause
-  std::string server;                            ///< "host:port" asked
+  std::optional<Reply> reply;                            ///< set when outcome == Replied
+  std::string detail;                                    ///< human-readable cause
+  std::string server;                                    ///< "host:port" asked
   std::optional<boost::asio::ip::address> localAddress;  ///< source IP used, once connected
 };
 

@@ -22,8 +22,8 @@ enum class FaultKind {
 struct Fault {
   FaultKind kind = FaultKind::ReplyCode;
   std::uint32_t count = 1;
-  StatusCode code = StatusCode::Retry;   ///< for ReplyCode
-  std::chrono::milliseconds delay{0};    ///< for DelayReply
+  StatusCode code = StatusCode::Retry;  ///< for ReplyCode
+  std::chrono::milliseconds delay{0};   ///< for DelayReply
 };
 
 class FaultInjector {
