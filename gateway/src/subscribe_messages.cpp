@@ -72,7 +72,7 @@ grpc::ByteBuffer goingAwayMessage(const std::string& resumeToken, const std::str
 grpc::Status subscriberTooSlowStatus(const std::string& resumeToken) {
   google::rpc::ErrorInfo info;
   info.set_reason(kSubscriberTooSlow);
-  info.set_domain(kErrorDomain);
+  info.set_domain(std::string(kErrorDomain));
   (*info.mutable_metadata())["resume_token"] = resumeToken;
   return statusWithInfo(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         "subscriber too slow: its event queue overflowed; subscribe again with "
@@ -85,7 +85,7 @@ grpc::Status errorStatus(grpc::StatusCode code, const std::string& message,
                          const std::string& reason) {
   google::rpc::ErrorInfo info;
   info.set_reason(reason);
-  info.set_domain(kErrorDomain);
+  info.set_domain(std::string(kErrorDomain));
   return statusWithInfo(code, message, info);
 }
 

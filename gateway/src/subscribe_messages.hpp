@@ -10,11 +10,11 @@
 #include <optional>
 #include <string>
 
+#include "config_defaults.hpp"  // kErrorDomain
 #include "crnp/gateway/v1/gateway.pb.h"
 
 namespace gateway {
 
-inline constexpr char kErrorDomain[] = "crnp-gateway";
 inline constexpr char kSubscriberTooSlow[] = "SUBSCRIBER_TOO_SLOW";
 
 /// One contiguous slice holding `message`; copies of the buffer share it.

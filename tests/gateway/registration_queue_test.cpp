@@ -32,8 +32,10 @@ class QueueTest : public RegistrationFixture {
     upstream_.hold(false);
     while (upstream_.answerNext(FakeUpstream::ok())) {
     }
-    service_.reset();
+    // A change's `done` runs before the change has finished on the worker: drain the worker
+    // before the service goes.
     worker_.stop();
+    service_.reset();
   }
   SerialWorker worker_;
 };
