@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "crnp/endpoint.hpp"
 #include "crnp/sim/control_service.hpp"
 #include "crnp/sim/sim_options.hpp"
 #include "crnp/sim/simulator.hpp"
@@ -53,11 +54,11 @@ int run(const SimOptions& options) {
   crnp::sim::Simulator simulator(io.get_executor(), options.simulator);
   if (const auto ec = simulator.start()) {
     spdlog::error("crnp-sim: cannot start the CRNP server on {}: {}",
-                  crnp::sim::toString(options.simulator.server.listen), ec.message());
+                  crnp::toString(options.simulator.server.listen), ec.message());
     return 1;
   }
   spdlog::info("crnp-sim: registration listening on {}",
-               crnp::sim::toString(simulator.server().localEndpoint()));
+               crnp::toString(simulator.server().localEndpoint()));
 
   std::promise<int> stopRequested;
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -10,14 +10,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <charconv>
 #include <cstdio>
 #include <future>
 #include <mutex>
 #include <random>
 #include <thread>
 
+#include "config_defaults.hpp"
 #include "crnp/address_filter.hpp"
+#include "crnp/endpoint.hpp"
 #include "crnp/registration_client.hpp"
 #include "crnp/sim/control_service.hpp"
 #include "crnp/sim/simulator.hpp"
@@ -39,32 +40,9 @@ namespace {
 
 constexpr const char* kGatewayServiceName = "crnp.gateway.v1.CrnpGateway";
 constexpr int kAsioThreads = 2;
-// Restoring the stored registrations upstream is retried from 1 s, doubling up to 30 s.
-constexpr std::chrono::milliseconds kRestoreRetryInitial{1000};
-constexpr std::chrono::milliseconds kRestoreRetryMax{30'000};
-constexpr double kRestoreRetryJitter = 0.2;
 // At shutdown, once streams and registration changes are over, time left for their last
 // messages to leave before the server cancels what remains.
 constexpr std::chrono::milliseconds kFinalFlushGrace{500};
-
-// "ip:port" or "[v6]:port" with an IP literal, for listen addresses (port 0: any free port).
-std::optional<tcp::endpoint> listenEndpoint(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon + 1 == text.size()) return std::nullopt;
-  std::string host = text.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  unsigned port = 0;
-  const char* first = text.data() + colon + 1;
-  const char* last = text.data() + text.size();
-  const auto [end, ec] = std::from_chars(first, last, port);
-  if (ec != std::errc{} || end != last || port > 65535) return std::nullopt;
-  boost::system::error_code error;
-  auto ip = asio::ip::make_address(host, error);
-  if (error) return std::nullopt;
-  return tcp::endpoint(ip, static_cast<std::uint16_t>(port));
-}
 
 std::uint64_t seedOrRandom(std::uint64_t seed) {
   if (seed != 0) return seed;
@@ -76,12 +54,6 @@ void announce(const std::string& what, const std::string& where) {
   // Tests and scripts read these lines to learn the ports chosen for port 0.
   std::printf("crnp-gateway: %s listening on %s\n", what.c_str(), where.c_str());
   std::fflush(stdout);
-}
-
-std::string toString(const tcp::endpoint& endpoint) {
-  const auto ip = endpoint.address();
-  return (ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string()) + ":" +
-         std::to_string(endpoint.port());
 }
 
 }  // namespace
@@ -190,8 +162,8 @@ std::optional<std::string> GatewayApp::Impl::startEmbeddedCluster() {
   simulator_ = std::make_unique<crnp::sim::Simulator>(io_.get_executor(), config);
   if (auto ec = simulator_->start()) return "embedded cluster failed to start: " + ec.message();
   const auto endpoint = simulator_->server().localEndpoint();
-  announce("embedded CRNP cluster", toString(endpoint));
-  options_.crnpServers = {toString(endpoint)};
+  announce("embedded CRNP cluster", crnp::toString(endpoint));
+  options_.crnpServers = {crnp::toString(endpoint)};
   simControl_ = std::make_unique<crnp::sim::ControlService>(*simulator_);
   return std::nullopt;
 }
@@ -203,7 +175,7 @@ std::optional<std::string> GatewayApp::Impl::startUpstream() {
     if (!server) return "--crnp-server '" + text + "' is not host:port";
     config.servers.push_back(*server);
   }
-  auto callback = listenEndpoint(options_.callbackListen);
+  auto callback = crnp::parseEndpoint(options_.callbackListen);
   if (!callback) return "--callback-listen '" + options_.callbackListen + "' is not ip:port";
   config.callbackListen = *callback;
   if (options_.embeddedCluster && options_.callbackListen == GatewayOptions{}.callbackListen) {
@@ -238,7 +210,7 @@ std::optional<std::string> GatewayApp::Impl::startUpstream() {
     setServing(health.healthy);
   });
   if (auto ec = upstream_->start()) return "CRNP upstream failed to start: " + ec.message();
-  announce("callback", toString(upstream_->callbackEndpoint()));
+  announce("callback", crnp::toString(upstream_->callbackEndpoint()));
   return std::nullopt;
 }
 

@@ -10,6 +10,7 @@
 
 #include "event_hub.hpp"
 #include "fake_upstream.hpp"
+#include "loopback_grpc_server.hpp"
 #include "registration_fixture.hpp"
 #include "serial_worker.hpp"
 #include "status_details.hpp"
@@ -43,16 +44,9 @@ class GatewayServiceTest : public ::testing::Test {
         std::make_unique<RegistrationService>(*registry_, upstream_, worker_.executor(), options);
     service_ = std::make_unique<GatewayService>(*registrations_, hub_, upstream_, subscriptions_);
 
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    EXPECT_TRUE(server_);
-    EXPECT_GT(port, 0);
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                       grpc::InsecureChannelCredentials());
-    stub_ = pb::CrnpGateway::NewStub(channel);
+    auto grpcServer = crnp::testing::startLoopbackGrpcServer({service_.get()});
+    server_ = std::move(grpcServer.server);
+    stub_ = pb::CrnpGateway::NewStub(grpcServer.channel());
   }
 
   ~GatewayServiceTest() override {

@@ -16,6 +16,7 @@ namespace gateway::test {
 namespace {
 
 using Fixture = RegistrationFixture;
+using crnp::testing::TempDir;
 using std::chrono::milliseconds;
 
 bool isReady(const auto& future) {

@@ -15,7 +15,7 @@ namespace gateway {
 namespace {
 
 using namespace std::chrono_literals;
-using test::TempDir;
+using crnp::testing::TempDir;
 
 crnp::EventType membership() { return {"EC_Cluster", "ESC_cluster_membership", {}}; }
 crnp::EventType rgState(const std::string& group) {

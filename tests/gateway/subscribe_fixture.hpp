@@ -16,6 +16,7 @@
 #include "event_hub.hpp"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "loopback_grpc_server.hpp"
 #include "subscription_manager.hpp"
 
 namespace gateway::subscribe_test {
@@ -167,16 +168,10 @@ class SubscribeTest : public ::testing::Test {
         },
         config_);
     service_ = std::make_unique<SubscribeOnlyService>(*manager_);
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_TRUE(server_);
-    ASSERT_GT(port, 0);
-    target_ = "127.0.0.1:" + std::to_string(port);
-    stub_ =
-        pb::CrnpGateway::NewStub(grpc::CreateChannel(target_, grpc::InsecureChannelCredentials()));
+    auto grpcServer = crnp::testing::startLoopbackGrpcServer({service_.get()});
+    server_ = std::move(grpcServer.server);
+    target_ = grpcServer.target;
+    stub_ = pb::CrnpGateway::NewStub(grpcServer.channel());
   }
 
   void TearDown() override {

@@ -48,6 +48,13 @@ inline gw::EventType eventType(const std::string& eventClass, const std::string&
   return type;
 }
 
+/// A type nothing publishes, for registrations whose answer is lost: the simulator sends no
+/// current-state event for it, and an event of a registered type arriving before the failure is
+/// known would prove that the registration took effect (the gateway then rightly answers OK).
+inline gw::EventType neverEmittedType() {
+  return eventType("EC_Cluster", "ESC_cluster_never_emitted");
+}
+
 /// Reads a Subscribe stream on its own thread, so that a test waits for messages with a
 /// deadline instead of blocking in Read().
 class StreamReader {
@@ -295,7 +302,7 @@ class GatewayProcessFixture : public ::testing::Test {
     return std::make_unique<StreamReader>(*gatewayStub_, request);
   }
 
-  ::gateway::test::TempDir dataDir_;
+  testing::TempDir dataDir_;
   std::unique_ptr<testing::ChildProcess> sim_;
   std::unique_ptr<testing::ChildProcess> gateway_;
   std::string simCrnpAddress_;

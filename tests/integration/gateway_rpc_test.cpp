@@ -127,6 +127,7 @@ TEST_F(GatewayRpcTest, ClientMistakeIsRejectedBeforeUpstream) {
 struct ReplyRow {
   const char* crnpCode;
   grpc::StatusCode grpcCode;
+  bool retryInfo;  // retrying later can help
 };
 
 // Each row once against one process pair: a refused Register changes nothing, so the next row
@@ -136,14 +137,14 @@ TEST_F(GatewayRpcTest, EveryReplyCodeMapsToItsGrpcStatus) {
   ASSERT_NO_FATAL_FAILURE(startSim());
   ASSERT_NO_FATAL_FAILURE(startGateway({"--reregister-interval", "10m"}));
   const ReplyRow rows[] = {
-      {"RETRY", grpc::StatusCode::UNAVAILABLE},
-      {"LOW_RESOURCE", grpc::StatusCode::RESOURCE_EXHAUSTED},
-      {"SYSTEM_ERROR", grpc::StatusCode::INTERNAL},
-      {"FAIL", grpc::StatusCode::PERMISSION_DENIED},
-      {"MALFORMED", grpc::StatusCode::INTERNAL},
-      {"INVALID", grpc::StatusCode::INVALID_ARGUMENT},
-      {"VERSION_TOO_HIGH", grpc::StatusCode::FAILED_PRECONDITION},
-      {"VERSION_TOO_LOW", grpc::StatusCode::FAILED_PRECONDITION},
+      {"RETRY", grpc::StatusCode::UNAVAILABLE, true},
+      {"LOW_RESOURCE", grpc::StatusCode::RESOURCE_EXHAUSTED, true},
+      {"SYSTEM_ERROR", grpc::StatusCode::INTERNAL, false},
+      {"FAIL", grpc::StatusCode::PERMISSION_DENIED, false},
+      {"MALFORMED", grpc::StatusCode::INTERNAL, false},
+      {"INVALID", grpc::StatusCode::INVALID_ARGUMENT, false},
+      {"VERSION_TOO_HIGH", grpc::StatusCode::FAILED_PRECONDITION, false},
+      {"VERSION_TOO_LOW", grpc::StatusCode::FAILED_PRECONDITION, false},
   };
   int index = 0;
   for (const auto& row : rows) {
@@ -153,10 +154,12 @@ TEST_F(GatewayRpcTest, EveryReplyCodeMapsToItsGrpcStatus) {
     const grpc::Status status = registerTypes(id, {eventType("EC_Cluster")});
     expectErrorInfo(status, row.grpcCode, std::string("CRNP_") + row.crnpCode);
     const auto details = parseStatusDetails(status);
+    EXPECT_EQ(details.retryInfo.has_value(), row.retryInfo);
     if (details.errorInfo) {
       const auto& metadata = details.errorInfo->metadata();
       EXPECT_TRUE(metadata.count("crnp_status") && metadata.at("crnp_status") == row.crnpCode);
       EXPECT_TRUE(metadata.count("crnp_server") && metadata.at("crnp_server") == simCrnpAddress_);
+      EXPECT_TRUE(metadata.count("crnp_message") && !metadata.at("crnp_message").empty());
     }
     gw::Registration fetched;
     EXPECT_EQ(getRegistration(id, &fetched).error_code(), grpc::StatusCode::NOT_FOUND);
@@ -172,8 +175,8 @@ TEST_F(GatewayRpcTest, ClosedWithoutReplyIsConnectionReset) {
   ASSERT_NO_FATAL_FAILURE(startSim());
   ASSERT_NO_FATAL_FAILURE(startGateway({"--reregister-interval", "10m"}));
   ASSERT_TRUE(injectFault(sim::InjectFaultRequest::DROP_REPLY, 1).ok());
-  expectErrorInfo(registerTypes("dropped", {eventType("EC_Cluster")}),
-                  grpc::StatusCode::UNAVAILABLE, "CRNP_CONNECTION_RESET");
+  expectErrorInfo(registerTypes("dropped", {neverEmittedType()}), grpc::StatusCode::UNAVAILABLE,
+                  "CRNP_CONNECTION_RESET");
   gw::Registration fetched;
   EXPECT_EQ(getRegistration("dropped", &fetched).error_code(), grpc::StatusCode::NOT_FOUND);
 }
@@ -188,10 +191,8 @@ TEST_F(GatewayRpcTest, SlowReplyIsDeadlineExceeded) {
   delay.set_delay_ms(4000);
   sim::InjectFaultResponse ignored;
   ASSERT_TRUE(control_->InjectFault(contextWithDeadline().get(), delay, &ignored).ok());
-  // A type nothing publishes: the simulator sends no snapshot event for it, so no callback can
-  // prove that the unanswered registration took effect (which would make it OK).
-  expectErrorInfo(registerTypes("slow", {eventType("EC_Cluster", "ESC_cluster_never_emitted")}),
-                  grpc::StatusCode::DEADLINE_EXCEEDED, "CRNP_TIMEOUT");
+  expectErrorInfo(registerTypes("slow", {neverEmittedType()}), grpc::StatusCode::DEADLINE_EXCEEDED,
+                  "CRNP_TIMEOUT");
   gw::Registration fetched;
   EXPECT_EQ(getRegistration("slow", &fetched).error_code(), grpc::StatusCode::NOT_FOUND);
 }

@@ -2,6 +2,7 @@
 // subscriber cut off beside a fast one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -66,13 +67,17 @@ TEST_F(GatewayStreamTest, SnapshotThenLiveEvents) {
   ASSERT_NO_FATAL_FAILURE(startBoth());
   ASSERT_NO_FATAL_FAILURE(registerAll("watcher"));
   emitMarked("seed");
-  // The simulator answers a registration with current-state events; wait until the gateway
-  // holds some, so the snapshot is not empty.
+  // The simulator answers a registration with current-state events, then delivers "seed" in
+  // order after them: once the gateway holds "seed", the snapshot has all of them and no
+  // earlier event can still arrive live.
   ASSERT_TRUE(test::eventually(
       [&] {
         gw::ClusterState state;
-        return gatewayStub_->GetClusterState(contextWithDeadline().get(), {}, &state).ok() &&
-               state.events_size() > 0;
+        if (!gatewayStub_->GetClusterState(contextWithDeadline().get(), {}, &state).ok()) {
+          return false;
+        }
+        return std::any_of(state.events().begin(), state.events().end(),
+                           [](const gw::ClusterEvent& event) { return markerOf(event) == "seed"; });
       },
       kConvergeDeadline));
 

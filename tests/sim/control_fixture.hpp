@@ -14,6 +14,7 @@
 
 #include "crnp/sim/control_service.hpp"
 #include "crnp/sim/simulator.hpp"
+#include "loopback_grpc_server.hpp"
 
 namespace crnp::sim::testing {
 
@@ -36,15 +37,9 @@ class ControlServiceTest : public ::testing::Test {
     ASSERT_FALSE(simulator_->start());
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
     service_ = std::make_unique<ControlService>(*simulator_);
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_TRUE(server_);
-    ASSERT_NE(port, 0);
-    stub_ = v1::SimControl::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                        grpc::InsecureChannelCredentials()));
+    auto grpcServer = crnp::testing::startLoopbackGrpcServer({service_.get()});
+    server_ = std::move(grpcServer.server);
+    stub_ = v1::SimControl::NewStub(grpcServer.channel());
   }
 
   void TearDown() override {

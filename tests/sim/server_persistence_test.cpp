@@ -1,7 +1,6 @@
 // Persistence of registrations across restarts, recovery events, and SYSTEM_ERROR when the
 // state file cannot be written (protocol sections 3 and 4; ServerConfig::stateFile).
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,6 +9,7 @@
 #include "crnp_test_client.hpp"
 #include "raw_callback_receiver.hpp"
 #include "server_test_harness.hpp"
+#include "temp_dir.hpp"
 
 namespace crnp::sim {
 namespace {
@@ -20,21 +20,7 @@ using testing::membershipEvent;
 using testing::ServerHarness;
 using testing::testConfig;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "crnp-state-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::filesystem::path path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::crnp::testing::TempDir;
 
 std::string readFile(const std::filesystem::path& path) {
   std::ifstream in(path);

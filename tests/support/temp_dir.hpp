@@ -5,7 +5,7 @@
 #include <string>
 #include <system_error>
 
-namespace gateway::test {
+namespace crnp::testing {
 
 class TempDir {
  public:
@@ -31,4 +31,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace gateway::test
+}  // namespace crnp::testing

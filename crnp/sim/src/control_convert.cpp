@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "crnp/sim/sim_options.hpp"
+#include "crnp/endpoint.hpp"
 
 namespace crnp::sim {
 namespace {
@@ -59,7 +59,7 @@ void toProto(const std::vector<ClientInfo>& clients, v1::ListClientsResponse& ou
   out.Clear();
   for (const auto& client : clients) {
     auto* view = out.add_clients();
-    view->set_address(toString(client.callback));
+    view->set_address(crnp::toString(client.callback));
     for (const auto& type : client.types) {
       auto* typeView = view->add_event_types();
       typeView->set_event_class(type.eventClass);

@@ -11,6 +11,7 @@
 
 #include "crnp/address_filter.hpp"
 #include "crnp/duration.hpp"
+#include "crnp/endpoint.hpp"
 
 namespace crnp::sim {
 namespace {
@@ -100,7 +101,7 @@ std::vector<std::string> splitNames(const std::string& text) {
 // Converts the text flags; returns the first problem as "--flag: message".
 std::optional<std::string> convert(const RawFlags& raw, SimOptions& out) {
   auto& server = out.simulator.server;
-  const auto listen = parseEndpoint(raw.listen);
+  const auto listen = crnp::parseEndpoint(raw.listen);
   if (!listen) return "--listen: '" + raw.listen + "' is not ip:port (e.g. 0.0.0.0:9444)";
   server.listen = *listen;
   std::string filterError;

@@ -1,10 +1,8 @@
 #pragma once
 // Command line of crnp-sim: every flag has an environment twin (CRNP_SIM_<FLAG>); the flag
-// wins. Durations are read by crnp::parseDuration (crnp/duration.hpp).
-#include <boost/asio/ip/tcp.hpp>
+// wins. Durations are read by crnp::parseDuration, addresses by crnp::parseEndpoint.
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "crnp/sim/simulator.hpp"
 
@@ -25,10 +23,5 @@ struct ParsedOptions {
 };
 
 ParsedOptions parseSimOptions(int argc, const char* const* argv);
-
-/// "a.b.c.d:port" or "[v6]:port" with an IP literal; nullopt if malformed.
-std::optional<boost::asio::ip::tcp::endpoint> parseEndpoint(std::string_view text);
-/// "ip:port" with brackets around IPv6 addresses.
-std::string toString(const boost::asio::ip::tcp::endpoint& endpoint);
 
 }  // namespace crnp::sim

@@ -1,11 +1,10 @@
-// ip:port endpoints of the crnp-sim command line.
+#include "crnp/endpoint.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
-#include <string>
 
-#include "crnp/sim/sim_options.hpp"
+namespace crnp {
 
-namespace crnp::sim {
 std::optional<boost::asio::ip::tcp::endpoint> parseEndpoint(std::string_view text) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return std::nullopt;
@@ -35,4 +34,4 @@ std::string toString(const boost::asio::ip::tcp::endpoint& endpoint) {
   return host + ":" + std::to_string(endpoint.port());
 }
 
-}  // namespace crnp::sim
+}  // namespace crnp
