@@ -6,22 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/node.sh
+source scripts/lib/build-flags.sh
 install_build_deps
 install_node_deps  # the integration suite runs the independent Node client (tests/node)
 
 jobs=$(nproc)
-# Line tables only (-g1): backtraces and sanitizer reports keep file:line, and the three builds
-# take about a third less time than with full debug information. Sanitizer builds use -O1 and
-# keep assertions.
-release_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
-sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
-                 -DCRNP_BUILD_BENCH=OFF)
 step() { printf '\n=== %s (at %d s) ===\n' "$*" "$SECONDS"; }
 
 step "format (clang-format)"
 scripts/check-format.sh
 step "build (RelWithDebInfo)"
-cmake -S . -B build -G Ninja "${release_flags[@]}" >/dev/null
+cmake -S . -B build -G Ninja "${CRNP_RELEASE_FLAGS[@]}" >/dev/null
 cmake --build build -j "$jobs"
 step "tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
@@ -30,14 +25,14 @@ scripts/test-helm.sh
 
 if [ "${CRNP_SKIP_SANITIZERS:-0}" != 1 ]; then
   step "build (ASan+UBSan)"
-  cmake -S . -B build-asan -G Ninja "${sanitizer_flags[@]}" -DCRNP_SANITIZE='address;undefined' \
+  cmake -S . -B build-asan -G Ninja "${CRNP_SANITIZER_FLAGS[@]}" -DCRNP_SANITIZE='address;undefined' \
         >/dev/null
   cmake --build build-asan -j "$jobs" --target crnp_tests sim_tests gateway_tests
   step "tests (ASan+UBSan)"
   ctest --test-dir build-asan --output-on-failure -j "$jobs" -L "crnp|sim|gateway"
 
   step "build (TSan)"
-  cmake -S . -B build-tsan -G Ninja "${sanitizer_flags[@]}" -DCRNP_SANITIZE=thread >/dev/null
+  cmake -S . -B build-tsan -G Ninja "${CRNP_SANITIZER_FLAGS[@]}" -DCRNP_SANITIZE=thread >/dev/null
   cmake --build build-tsan -j "$jobs" --target crnp_tests
   step "tests (TSan)"
   TSAN_OPTIONS="halt_on_error=1" ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L crnp
@@ -45,7 +40,7 @@ fi
 
 if [ "${CRNP_SKIP_FUZZ:-0}" != 1 ] && command -v clang++ >/dev/null; then
   step "fuzz (libFuzzer, ${CRNP_FUZZ_SECONDS:-30} s each)"
-  CXX=clang++ cmake -S . -B build-fuzz -G Ninja "${sanitizer_flags[@]}" \
+  CXX=clang++ cmake -S . -B build-fuzz -G Ninja "${CRNP_SANITIZER_FLAGS[@]}" \
         -DCRNP_FUZZ_ONLY=ON -DCRNP_BUILD_FUZZ=ON -DCRNP_SANITIZE='address;undefined' >/dev/null
   cmake --build build-fuzz -j "$jobs"
   scripts/run-fuzzers.sh build-fuzz "${CRNP_FUZZ_SECONDS:-30}"
