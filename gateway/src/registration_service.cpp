@@ -174,7 +174,8 @@ void RegistrationService::shutdown() {
 
 bool RegistrationService::waitUntilIdle(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(mutex_);
-  return idle_.wait_until(lock, deadline, [this] { return !running_ && queue_.empty(); });
+  // running_ is false only while the queue is empty (enqueue sets it with the first change).
+  return idle_.wait_until(lock, deadline, [this] { return !running_; });
 }
 
 void RegistrationService::enqueue(Change change, bool bypassLimit) {

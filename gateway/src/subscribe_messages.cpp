@@ -3,9 +3,8 @@
 #include <grpcpp/impl/codegen/proto_utils.h>
 #include <grpcpp/support/slice.h>
 
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "proto_conversion.hpp"
+#include "status_mapping.hpp"
 
 namespace gateway {
 namespace {
@@ -14,15 +13,6 @@ pb::SubscribeResponse withToken(const std::string& resumeToken) {
   pb::SubscribeResponse response;
   response.set_resume_token(resumeToken);
   return response;
-}
-
-grpc::Status statusWithInfo(grpc::StatusCode code, const std::string& message,
-                            const google::rpc::ErrorInfo& info) {
-  google::rpc::Status details;
-  details.set_code(static_cast<int>(code));
-  details.set_message(message);
-  details.add_details()->PackFrom(info);
-  return grpc::Status(code, message, details.SerializeAsString());
 }
 
 }  // namespace
@@ -70,23 +60,11 @@ grpc::ByteBuffer goingAwayMessage(const std::string& resumeToken, const std::str
 }
 
 grpc::Status subscriberTooSlowStatus(const std::string& resumeToken) {
-  google::rpc::ErrorInfo info;
-  info.set_reason(kSubscriberTooSlow);
-  info.set_domain(std::string(kErrorDomain));
-  (*info.mutable_metadata())["resume_token"] = resumeToken;
-  return statusWithInfo(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        "subscriber too slow: its event queue overflowed; subscribe again with "
-                        "resume_token \"" +
-                            resumeToken + "\" (ErrorInfo metadata) to continue without loss",
-                        info);
-}
-
-grpc::Status errorStatus(grpc::StatusCode code, const std::string& message,
-                         const std::string& reason) {
-  google::rpc::ErrorInfo info;
-  info.set_reason(reason);
-  info.set_domain(std::string(kErrorDomain));
-  return statusWithInfo(code, message, info);
+  return makeErrorStatus(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                         "subscriber too slow: its event queue overflowed; subscribe again with "
+                         "resume_token \"" +
+                             resumeToken + "\" (ErrorInfo metadata) to continue without loss",
+                         kSubscriberTooSlow, {{"resume_token", resumeToken}});
 }
 
 }  // namespace gateway

@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 
-#include "config_defaults.hpp"  // kErrorDomain
 #include "crnp/gateway/v1/gateway.pb.h"
 
 namespace gateway {
@@ -33,9 +32,5 @@ grpc::ByteBuffer goingAwayMessage(const std::string& resumeToken, const std::str
 /// RESOURCE_EXHAUSTED with google.rpc.ErrorInfo{SUBSCRIBER_TOO_SLOW, crnp-gateway,
 /// metadata resume_token}: the stream fell behind its queue limits.
 grpc::Status subscriberTooSlowStatus(const std::string& resumeToken);
-
-/// `code` with `message` and google.rpc.ErrorInfo{reason, crnp-gateway} in the details.
-grpc::Status errorStatus(grpc::StatusCode code, const std::string& message,
-                         const std::string& reason);
 
 }  // namespace gateway

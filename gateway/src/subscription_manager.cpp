@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "status_mapping.hpp"
 #include "subscribe_messages.hpp"
 
 namespace gateway {
@@ -24,7 +25,7 @@ class RejectedStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(grpc::StatusCode code,
                                                    const std::string& message,
                                                    const std::string& reason) {
-  return new RejectedStream(errorStatus(code, message, reason));
+  return new RejectedStream(makeErrorStatus(code, message, reason));
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* invalid(const std::string& message) {
@@ -98,9 +99,10 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
   // stream is safe to use here without the lock.
   auto types = lookup_(stream->registrationId());
   if (!types) {
-    stream->finish(errorStatus(grpc::StatusCode::NOT_FOUND,
-                               "registration \"" + stream->registrationId() + "\" does not exist",
-                               "REGISTRATION_NOT_FOUND"));
+    stream->finish(
+        makeErrorStatus(grpc::StatusCode::NOT_FOUND,
+                        "registration \"" + stream->registrationId() + "\" does not exist",
+                        "REGISTRATION_NOT_FOUND"));
     return stream;
   }
   spdlog::debug("subscribe {}: stream started{}", stream->registrationId(),
@@ -117,9 +119,9 @@ void SubscriptionManager::registrationChanged(
     if (types) {
       it->second->updateTypes(*types);
     } else {
-      it->second->finish(errorStatus(grpc::StatusCode::NOT_FOUND,
-                                     "registration \"" + id + "\" was removed",
-                                     "REGISTRATION_NOT_FOUND"));
+      it->second->finish(makeErrorStatus(grpc::StatusCode::NOT_FOUND,
+                                         "registration \"" + id + "\" was removed",
+                                         "REGISTRATION_NOT_FOUND"));
     }
   }
 }
