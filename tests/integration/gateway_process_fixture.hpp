@@ -197,6 +197,16 @@ class GatewayProcessFixture : public ::testing::Test {
     return control_->InjectFault(contextWithDeadline().get(), request, &response);
   }
 
+  /// The simulator answers the next registration `delay` late (it registers at once).
+  grpc::Status delayNextReply(std::chrono::milliseconds delay) {
+    sim::InjectFaultRequest request;
+    request.set_kind(sim::InjectFaultRequest::DELAY_REPLY);
+    request.set_count(1);
+    request.set_delay_ms(static_cast<std::uint32_t>(delay.count()));
+    sim::InjectFaultResponse response;
+    return control_->InjectFault(contextWithDeadline().get(), request, &response);
+  }
+
   grpc::Status clearFaults() {
     sim::ClearFaultsResponse response;
     return control_->ClearFaults(contextWithDeadline().get(), {}, &response);

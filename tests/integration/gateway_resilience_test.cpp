@@ -155,12 +155,7 @@ TEST_F(GatewayResilienceTest, GatewayStartedBeforeItsClusterRestoresWhenItAppear
 TEST_F(GatewayResilienceTest, SigtermDoesNotWaitForASlowRegistration) {
   ASSERT_NO_FATAL_FAILURE(startSim());
   ASSERT_NO_FATAL_FAILURE(startGateway({"--reply-timeout", "60s", "--shutdown-timeout", "1s"}));
-  sim::InjectFaultRequest delay;
-  delay.set_kind(sim::InjectFaultRequest::DELAY_REPLY);
-  delay.set_count(1);
-  delay.set_delay_ms(30000);
-  sim::InjectFaultResponse ignored;
-  ASSERT_TRUE(control_->InjectFault(contextWithDeadline().get(), delay, &ignored).ok());
+  ASSERT_TRUE(delayNextReply(30s).ok());
 
   std::promise<grpc::Status> answered;
   std::thread caller([&] { answered.set_value(registerTypes("slow", {neverEmittedType()})); });

@@ -185,12 +185,7 @@ TEST_F(GatewayRpcTest, SlowReplyIsDeadlineExceeded) {
   ASSERT_NO_FATAL_FAILURE(startSim());
   ASSERT_NO_FATAL_FAILURE(startGateway({"--reregister-interval", "10m"}));
   // A reply slower than --reply-timeout (1 s): REPLY_TIMEOUT.
-  sim::InjectFaultRequest delay;
-  delay.set_kind(sim::InjectFaultRequest::DELAY_REPLY);
-  delay.set_count(1);
-  delay.set_delay_ms(4000);
-  sim::InjectFaultResponse ignored;
-  ASSERT_TRUE(control_->InjectFault(contextWithDeadline().get(), delay, &ignored).ok());
+  ASSERT_TRUE(delayNextReply(4s).ok());
   expectErrorInfo(registerTypes("slow", {neverEmittedType()}), grpc::StatusCode::DEADLINE_EXCEEDED,
                   "CRNP_TIMEOUT");
   gw::Registration fetched;
