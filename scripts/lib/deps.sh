@@ -1,6 +1,6 @@
 # Debian packages the build and the tests need; installed only when missing.
 CRNP_DEB_PACKAGES=(
-  cmake ninja-build g++ clang clang-format libclang-rt-14-dev pkg-config git
+  cmake ninja-build ccache g++ clang clang-format libclang-rt-14-dev pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libboost-dev libpugixml-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
