@@ -1,5 +1,5 @@
-// CRNP callback listener: accept loop, admission (allowlist, connection bound), and the
-// release of parsed events in accept order. One EventSession reads each connection.
+// CRNP callback listener: accept loop, admission (allowlist, CallbackAdmission) and the
+// release of parsed events (ReleaseOrder). One EventSession reads each connection.
 #include "crnp/callback_listener.hpp"
 
 #include <spdlog/spdlog.h>
@@ -9,22 +9,33 @@
 #include <boost/asio/strand.hpp>
 #include <map>
 #include <mutex>
-#include <optional>
 
+#include "callback_admission.hpp"
 #include "event_session.hpp"
 #include "log_limiter.hpp"
+#include "release_order.hpp"
 
 namespace crnp {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+using detail::CallbackAdmission;
 using detail::EventSession;
+using detail::ReleaseOrder;
 using detail::SessionOutcome;
 using detail::SessionResult;
 
 namespace {
 /// Pause before accepting again after an error such as EMFILE, so the loop does not spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+detail::AdmissionLimits admissionLimits(const CallbackListenerOptions& options) {
+  detail::AdmissionLimits limits;
+  limits.maxConnections = std::max<std::size_t>(options.maxConnections, 1);
+  limits.maxPerPeer = std::max<std::size_t>(options.maxConnectionsPerPeer, 1);
+  limits.reservedForPriority = limits.maxConnections / 4;
+  return limits;
+}
 }  // namespace
 
 class CallbackListener::Impl : public std::enable_shared_from_this<CallbackListener::Impl> {
@@ -36,7 +47,10 @@ class CallbackListener::Impl : public std::enable_shared_from_this<CallbackListe
         options_(std::move(options)),
         handler_(std::move(handler)),
         acceptor_(strand_),
-        acceptRetry_(strand_) {}
+        acceptRetry_(strand_),
+        releaseTimer_(strand_),
+        admission_(admissionLimits(options_), options_.priorityPeers),
+        order_(options_.orderGrace) {}
 
   std::error_code start();
   void stop();
@@ -44,12 +58,17 @@ class CallbackListener::Impl : public std::enable_shared_from_this<CallbackListe
   CallbackListenerStats stats() const;
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Counters {
-    std::atomic<std::uint64_t> accepted{0}, events{0}, rejectedPeer{0}, rejectedBusy{0},
-        parseErrors{0}, timedOut{0}, tooLarge{0}, ioErrors{0}, open{0};
+    std::atomic<std::uint64_t> accepted{0}, events{0}, rejectedPeer{0}, rejectedShare{0},
+        acceptPauses{0}, parseErrors{0}, timedOut{0}, tooLarge{0}, ioErrors{0}, open{0}, waiting{0};
   };
   struct Delivery {
     Event event;
+    asio::ip::address peer;
+  };
+  struct OpenSession {
+    std::weak_ptr<EventSession> session;
     asio::ip::address peer;
   };
 
@@ -58,10 +77,10 @@ class CallbackListener::Impl : public std::enable_shared_from_this<CallbackListe
   void admit(tcp::socket socket, const asio::ip::address& peer);
   void onSessionDone(SessionResult result);
   void countFailure(const SessionResult& result);
-  void releaseInOrder();
+  void release();
   void deliver(Delivery delivery);
+  void publishGauges();
   void closeAll();
-  std::uint64_t window() const { return nextSequence_ - nextRelease_; }
 
   asio::any_io_executor executor_;
   asio::strand<asio::any_io_executor> strand_;         // accept loop and the state below
@@ -70,6 +89,7 @@ class CallbackListener::Impl : public std::enable_shared_from_this<CallbackListe
   EventHandler handler_;
   tcp::acceptor acceptor_;
   asio::steady_timer acceptRetry_;
+  asio::steady_timer releaseTimer_;
 
   // Guards acceptor_ itself: stop() may close it from any thread while the strand starts
   // the next accept.
@@ -82,13 +102,13 @@ class CallbackListener::Impl : public std::enable_shared_from_this<CallbackListe
   std::recursive_mutex handlerMutex_;
   Counters counters_;
 
-  // On strand_ only. Sequence numbers are given at admission; a result waits in finished_
-  // until every earlier connection has been released, so the window of admitted but not yet
-  // released connections (open or waiting) is what maxConnections bounds.
-  std::map<std::uint64_t, std::weak_ptr<EventSession>> sessions_;
-  std::map<std::uint64_t, std::optional<Delivery>> finished_;
+  // On strand_ only.
+  CallbackAdmission admission_;
+  ReleaseOrder order_;
+  bool accepting_ = false;  // an async_accept is outstanding (or its retry timer)
+  std::map<std::uint64_t, OpenSession> sessions_;
+  std::map<std::uint64_t, Delivery> completed_;  // parsed, waiting for order_ to release
   std::uint64_t nextSequence_ = 0;
-  std::uint64_t nextRelease_ = 0;
   detail::LogLimiter warnings_;
 };
 
@@ -146,18 +166,30 @@ CallbackListenerStats CallbackListener::Impl::stats() const {
   s.accepted = counters_.accepted.load();
   s.events = counters_.events.load();
   s.rejectedPeer = counters_.rejectedPeer.load();
-  s.rejectedBusy = counters_.rejectedBusy.load();
+  s.rejectedShare = counters_.rejectedShare.load();
+  s.acceptPauses = counters_.acceptPauses.load();
   s.parseErrors = counters_.parseErrors.load();
   s.timedOut = counters_.timedOut.load();
   s.tooLarge = counters_.tooLarge.load();
   s.ioErrors = counters_.ioErrors.load();
   s.open = counters_.open.load();
+  s.waiting = counters_.waiting.load();
   return s;
 }
 
 void CallbackListener::Impl::accept() {
+  if (stopped_ || accepting_) return;
+  if (!admission_.canAccept()) {
+    // Not accepting is the back-pressure: the connection waits in the kernel's backlog and
+    // is taken as soon as a session ends.
+    ++counters_.acceptPauses;
+    warnings_.warn("crnp listener: {} connections open (max {}); accepting again when one ends",
+                   admission_.open(), options_.maxConnections);
+    return;
+  }
   std::lock_guard lock(acceptorMutex_);
   if (stopped_) return;
+  accepting_ = true;
   // Each connection gets its own strand, so sessions read and parse in parallel.
   acceptor_.async_accept(asio::make_strand(executor_),
                          [self = shared_from_this()](const error_code& ec, tcp::socket socket) {
@@ -166,13 +198,16 @@ void CallbackListener::Impl::accept() {
 }
 
 void CallbackListener::Impl::onAccept(const error_code& ec, tcp::socket socket) {
+  accepting_ = false;
   if (stopped_ || ec == asio::error::operation_aborted) return;
   if (ec) {
     warnings_.warn("crnp listener: accept failed: {}", ec.message());
     if (ec == asio::error::connection_aborted) return accept();
     // Out of descriptors or buffers: give the system a moment instead of spinning.
+    accepting_ = true;
     acceptRetry_.expires_after(kAcceptRetryDelay);
     acceptRetry_.async_wait([self = shared_from_this()](const error_code& waitError) {
+      self->accepting_ = false;
       if (!waitError) self->accept();
     });
     return;
@@ -202,40 +237,50 @@ void CallbackListener::Impl::admit(tcp::socket socket, const asio::ip::address& 
                    peer.to_string(), options_.allowedPeers.spec());
     return;
   }
-  if (window() >= options_.maxConnections) {
-    ++counters_.rejectedBusy;
-    socket.close(ignored);
-    warnings_.warn("crnp listener: closed connection from {}: {} connections in progress (max {})",
-                   peer.to_string(), window(), options_.maxConnections);
-    return;
+  switch (admission_.admit(peer)) {
+    case CallbackAdmission::Verdict::Read:
+      break;
+    case CallbackAdmission::Verdict::OverPeerShare:
+    case CallbackAdmission::Verdict::OverSharedPool:
+      ++counters_.rejectedShare;
+      socket.close(ignored);
+      warnings_.warn(
+          "crnp listener: closed connection from {} unread: {} open from it, {} in all; "
+          "addresses other than the CRNP servers ({}) may hold {} each",
+          peer.to_string(), admission_.openFrom(peer), admission_.open(),
+          options_.priorityPeers.spec(), options_.maxConnectionsPerPeer);
+      return;
   }
   const std::uint64_t sequence = nextSequence_++;
   ++counters_.accepted;
-  counters_.open.store(window());
+  order_.opened(sequence, peer, Clock::now());
+  detail::SessionTimeouts timeouts{options_.firstByteTimeout, options_.readTimeout};
   auto session = std::make_shared<EventSession>(
-      std::move(socket), sequence, peer, options_.readTimeout, options_.limits,
+      std::move(socket), sequence, peer, timeouts, options_.limits,
       [self = shared_from_this()](SessionResult result) {
         asio::post(self->strand_, [self, result = std::move(result)]() mutable {
           self->onSessionDone(std::move(result));
         });
       });
-  sessions_.emplace(sequence, session);
+  sessions_.emplace(sequence, OpenSession{session, peer});
+  publishGauges();
   session->start();
 }
 
 void CallbackListener::Impl::onSessionDone(SessionResult result) {
-  sessions_.erase(result.sequence);
-  if (stopped_) return;
-  if (result.outcome == SessionOutcome::Event) {
+  if (sessions_.erase(result.sequence) == 0 || stopped_) return;
+  admission_.release(result.peer);
+  const bool withEvent = result.outcome == SessionOutcome::Event;
+  if (withEvent) {
     spdlog::debug("crnp listener: event {}/{} from {}", result.event->eventClass,
                   result.event->subclass, result.peer.to_string());
-    finished_.emplace(result.sequence, Delivery{std::move(*result.event), result.peer});
+    completed_.emplace(result.sequence, Delivery{std::move(*result.event), result.peer});
   } else {
     countFailure(result);
-    // The slot is released all the same, so later connections are not held up.
-    finished_.emplace(result.sequence, std::nullopt);
   }
-  releaseInOrder();
+  order_.closed(result.sequence, withEvent);
+  release();
+  accept();  // a slot is free: resume if accepting had paused at the limit
 }
 
 void CallbackListener::Impl::countFailure(const SessionResult& result) {
@@ -260,15 +305,23 @@ void CallbackListener::Impl::countFailure(const SessionResult& result) {
                  result.reason);
 }
 
-void CallbackListener::Impl::releaseInOrder() {
-  for (auto it = finished_.find(nextRelease_); it != finished_.end();
-       it = finished_.find(nextRelease_)) {
-    std::optional<Delivery> delivery = std::move(it->second);
-    finished_.erase(it);
-    ++nextRelease_;
-    // The slot is free before the handler can see the event.
-    counters_.open.store(window());
-    if (delivery) deliver(std::move(*delivery));
+void CallbackListener::Impl::release() {
+  const auto now = Clock::now();
+  for (const std::uint64_t sequence : order_.takeReleasable(now)) {
+    auto it = completed_.find(sequence);
+    if (it == completed_.end()) continue;
+    Delivery delivery = std::move(it->second);
+    completed_.erase(it);
+    deliver(std::move(delivery));
+  }
+  publishGauges();
+  // An event held back by a connection still in its grace: look again when that grace ends.
+  releaseTimer_.cancel();
+  if (const auto next = order_.nextCheck(now)) {
+    releaseTimer_.expires_at(*next);
+    releaseTimer_.async_wait([self = shared_from_this()](const error_code& ec) {
+      if (!ec && !self->stopped_) self->release();
+    });
   }
 }
 
@@ -281,15 +334,22 @@ void CallbackListener::Impl::deliver(Delivery delivery) {
   });
 }
 
+void CallbackListener::Impl::publishGauges() {
+  counters_.open.store(admission_.open());
+  counters_.waiting.store(order_.waiting());
+}
+
 void CallbackListener::Impl::closeAll() {
   acceptRetry_.cancel();
-  for (auto& [sequence, weak] : sessions_) {
-    if (auto session = weak.lock()) session->abort();
+  releaseTimer_.cancel();
+  for (auto& [sequence, open] : sessions_) {
+    if (auto session = open.session.lock()) session->abort();
+    admission_.release(open.peer);
   }
   sessions_.clear();
-  finished_.clear();
-  nextRelease_ = nextSequence_;
-  counters_.open.store(0);
+  completed_.clear();
+  order_.clear();
+  publishGauges();
   spdlog::info("crnp listener: stopped");
 }
 

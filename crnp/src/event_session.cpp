@@ -11,27 +11,47 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 EventSession::EventSession(asio::ip::tcp::socket socket, std::uint64_t sequence,
-                           asio::ip::address peer, std::chrono::milliseconds readTimeout,
-                           ParseLimits limits, Completion done)
+                           asio::ip::address peer, SessionTimeouts timeouts, ParseLimits limits,
+                           Completion done)
     : socket_(std::move(socket)),
       deadline_(socket_.get_executor()),
       sequence_(sequence),
       peer_(std::move(peer)),
-      readTimeout_(readTimeout),
+      timeouts_(timeouts),
       limits_(limits),
       done_(std::move(done)) {}
 
 void EventSession::start() {
   asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
-    self->deadline_.expires_after(self->readTimeout_);
-    self->deadline_.async_wait([self](const error_code& ec) {
-      if (ec) return;  // cancelled: the session finished first
-      self->finish(SessionOutcome::TimedOut,
-                   "no end of stream within " + std::to_string(self->readTimeout_.count()) +
-                       " ms (" + std::to_string(self->received_.size()) + " bytes received)");
-    });
+    self->started_ = std::chrono::steady_clock::now();
+    // One timer: first at the first-byte deadline; if bytes came by then, at the total one.
+    self->deadline_.expires_at(self->started_ +
+                               std::min(self->timeouts_.firstByte, self->timeouts_.total));
+    self->awaitDeadline();
     self->readSome();
   });
+}
+
+void EventSession::awaitDeadline() {
+  deadline_.async_wait([self = shared_from_this()](const error_code& ec) {
+    if (!ec) self->onDeadline();  // otherwise cancelled: the session finished first
+  });
+}
+
+void EventSession::onDeadline() {
+  if (finished_) return;
+  const auto total = started_ + timeouts_.total;
+  if (received_.empty()) {
+    return finish(SessionOutcome::TimedOut,
+                  "no data within " + std::to_string(timeouts_.firstByte.count()) + " ms");
+  }
+  if (std::chrono::steady_clock::now() < total) {
+    deadline_.expires_at(total);
+    return awaitDeadline();
+  }
+  finish(SessionOutcome::TimedOut, "no end of stream within " +
+                                       std::to_string(timeouts_.total.count()) + " ms (" +
+                                       std::to_string(received_.size()) + " bytes received)");
 }
 
 void EventSession::abort() {

@@ -1,7 +1,7 @@
 #pragma once
-// One accepted callback connection (protocol section 3, client side): read to EOF under a
-// total deadline and a size cap, then parse one SC_EVENT. The session never writes. It runs
-// on its socket's strand and reports exactly one SessionResult.
+// One accepted callback connection (protocol section 3, client side): read to EOF under two
+// deadlines and a size cap, then parse one SC_EVENT. The session never writes. It runs on its
+// socket's strand and reports exactly one SessionResult.
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,22 +27,29 @@ struct SessionResult {
   std::string reason;          ///< why it failed, for the log
 };
 
+struct SessionTimeouts {
+  /// From start() to the first byte: a CRNP server writes at once, an idle peer holds a slot.
+  std::chrono::milliseconds firstByte;
+  /// From start() to EOF, not an idle timeout: a peer that trickles bytes is cut all the same.
+  std::chrono::milliseconds total;
+};
+
 class EventSession : public std::enable_shared_from_this<EventSession> {
  public:
   using Completion = std::function<void(SessionResult)>;
 
   /// `socket` must have a strand as its executor: every handler of the session runs there.
-  /// `readTimeout` is a total deadline from start(), not an idle timeout, so a peer that
-  /// trickles bytes is cut all the same.
   EventSession(boost::asio::ip::tcp::socket socket, std::uint64_t sequence,
-               boost::asio::ip::address peer, std::chrono::milliseconds readTimeout,
-               ParseLimits limits, Completion done);
+               boost::asio::ip::address peer, SessionTimeouts timeouts, ParseLimits limits,
+               Completion done);
 
   void start();
   /// Closes the connection; safe from any thread. Reports Aborted unless already finished.
   void abort();
 
  private:
+  void awaitDeadline();
+  void onDeadline();
   void readSome();
   void onRead(const boost::system::error_code& ec, std::size_t bytes);
   void onEndOfStream();
@@ -52,7 +59,8 @@ class EventSession : public std::enable_shared_from_this<EventSession> {
   boost::asio::steady_timer deadline_;
   std::uint64_t sequence_;
   boost::asio::ip::address peer_;
-  std::chrono::milliseconds readTimeout_;
+  SessionTimeouts timeouts_;
+  std::chrono::steady_clock::time_point started_{};
   ParseLimits limits_;
   Completion done_;
   bool finished_ = false;

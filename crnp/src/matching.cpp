@@ -63,6 +63,10 @@ std::optional<std::string> validateEventType(const EventType& type) {
   if (type.nvpairs.front().values.size() != 1) {
     return what + std::string(pairName) + " needs exactly one VALUE (events carry one name)";
   }
+  // No group or resource is named "": such a type could never match an event.
+  if (type.nvpairs.front().values.front().empty()) {
+    return what + "the " + std::string(pairName) + " VALUE is empty";
+  }
   return std::nullopt;
 }
 

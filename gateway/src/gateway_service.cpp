@@ -3,10 +3,22 @@
 #include <utility>
 
 #include "cluster_state.hpp"
+#include "wire_messages.hpp"
 
 namespace gateway {
 
 namespace pb = crnp::gateway::v1;
+
+namespace {
+
+// Finishes `reactor` with `status`, after serializing `message` into `response` when OK.
+void finishWith(grpc::ServerUnaryReactor* reactor, grpc::ByteBuffer* response,
+                const grpc::Status& status, const google::protobuf::MessageLite& message) {
+  if (status.ok()) *response = serializeToByteBuffer(message);
+  reactor->Finish(status);
+}
+
+}  // namespace
 
 GatewayService::GatewayService(RegistrationService& registrations, const EventHub& hub,
                                const Upstream& upstream, SubscriptionManager& subscriptions,
@@ -18,52 +30,71 @@ GatewayService::GatewayService(RegistrationService& registrations, const EventHu
       limits_(limits) {}
 
 grpc::ServerUnaryReactor* GatewayService::Register(grpc::CallbackServerContext* context,
-                                                   const pb::RegisterRequest* request,
-                                                   pb::Registration* response) {
+                                                   const grpc::ByteBuffer* request,
+                                                   grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
+  pb::RegisterRequest parsed;
+  if (auto status = parseRequest(request, parsed); !status.ok()) {
+    reactor->Finish(status);
+    return reactor;
+  }
   // `response` stays valid until Finish; the change may end on another thread, later.
   registrations_.registerAsync(
-      *request, [reactor, response](grpc::Status status, pb::Registration registration) {
-        if (status.ok()) *response = std::move(registration);
-        reactor->Finish(status);
+      parsed, [reactor, response](grpc::Status status, pb::Registration registration) {
+        finishWith(reactor, response, status, registration);
       });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* GatewayService::Unregister(grpc::CallbackServerContext* context,
-                                                     const pb::UnregisterRequest* request,
-                                                     pb::UnregisterResponse* response) {
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
+  pb::UnregisterRequest parsed;
+  if (auto status = parseRequest(request, parsed); !status.ok()) {
+    reactor->Finish(status);
+    return reactor;
+  }
   registrations_.unregisterAsync(
-      *request, [reactor, response](grpc::Status status, pb::UnregisterResponse result) {
-        if (status.ok()) *response = std::move(result);
-        reactor->Finish(status);
+      parsed, [reactor, response](grpc::Status status, pb::UnregisterResponse result) {
+        finishWith(reactor, response, status, result);
       });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* GatewayService::GetRegistration(grpc::CallbackServerContext* context,
-                                                          const pb::GetRegistrationRequest* request,
-                                                          pb::Registration* response) {
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
-  reactor->Finish(registrations_.getRegistration(*request, response));
+  pb::GetRegistrationRequest parsed;
+  pb::Registration registration;
+  auto status = parseRequest(request, parsed);
+  if (status.ok()) status = registrations_.getRegistration(parsed, &registration);
+  finishWith(reactor, response, status, registration);
   return reactor;
 }
 
-grpc::ServerUnaryReactor* GatewayService::ListRegistrations(
-    grpc::CallbackServerContext* context, const pb::ListRegistrationsRequest* /*request*/,
-    pb::ListRegistrationsResponse* response) {
+grpc::ServerUnaryReactor* GatewayService::ListRegistrations(grpc::CallbackServerContext* context,
+                                                            const grpc::ByteBuffer* request,
+                                                            grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
-  registrations_.listRegistrations(response);
-  reactor->Finish(grpc::Status::OK);
+  pb::ListRegistrationsRequest parsed;  // no fields, but bytes that do not parse are refused
+  pb::ListRegistrationsResponse list;
+  const auto status = parseRequest(request, parsed);
+  if (status.ok()) registrations_.listRegistrations(&list);
+  finishWith(reactor, response, status, list);
   return reactor;
 }
 
 grpc::ServerUnaryReactor* GatewayService::GetClusterState(grpc::CallbackServerContext* context,
-                                                          const pb::GetClusterStateRequest* request,
-                                                          pb::ClusterState* response) {
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
-  reactor->Finish(buildClusterState(*request, hub_, upstream_.health(), limits_, response));
+  pb::GetClusterStateRequest parsed;
+  pb::ClusterState state;
+  auto status = parseRequest(request, parsed);
+  if (status.ok()) status = buildClusterState(parsed, hub_, upstream_.health(), limits_, &state);
+  finishWith(reactor, response, status, state);
   return reactor;
 }
 

@@ -1,7 +1,11 @@
 #pragma once
-// The CrnpGateway gRPC service: unary methods on the callback API (none of them blocks: Register
-// and Unregister finish from the registration service's `done`), Subscribe as a raw method
-// handed to the SubscriptionManager (events are serialized once, in the EventHub).
+// The CrnpGateway gRPC service. Every method is raw (grpc::ByteBuffer in and out): the request is
+// parsed here (wire_messages.hpp), so that bytes that are not the method's request message get
+// INVALID_ARGUMENT with ErrorInfo MALFORMED_REQUEST on every RPC, where generated methods would
+// answer a bare UNIMPLEMENTED. Reflection is unaffected: it describes the service from the
+// descriptor pool. Unary methods are callbacks that never block (Register and Unregister finish
+// from the registration service's `done`); Subscribe is handed to the SubscriptionManager
+// (events are serialized once, in the EventHub).
 #include "config_defaults.hpp"
 #include "crnp/gateway/v1/gateway.grpc.pb.h"
 #include "event_hub.hpp"
@@ -11,8 +15,18 @@
 
 namespace gateway {
 
-using GatewayServiceBase = crnp::gateway::v1::CrnpGateway::WithRawCallbackMethod_Subscribe<
-    crnp::gateway::v1::CrnpGateway::CallbackService>;
+namespace detail {
+using crnp::gateway::v1::CrnpGateway;
+using GatewayServiceBase =
+    CrnpGateway::WithRawCallbackMethod_Register<CrnpGateway::WithRawCallbackMethod_Unregister<
+        CrnpGateway::WithRawCallbackMethod_GetRegistration<
+            CrnpGateway::WithRawCallbackMethod_ListRegistrations<
+                CrnpGateway::WithRawCallbackMethod_GetClusterState<
+                    CrnpGateway::WithRawCallbackMethod_Subscribe<CrnpGateway::Service>>>>>>;
+}  // namespace detail
+
+/// Every method of CrnpGateway, raw.
+using GatewayServiceBase = detail::GatewayServiceBase;
 
 class GatewayService final : public GatewayServiceBase {
  public:
@@ -20,24 +34,22 @@ class GatewayService final : public GatewayServiceBase {
   GatewayService(RegistrationService& registrations, const EventHub& hub, const Upstream& upstream,
                  SubscriptionManager& subscriptions, RegistrationLimits limits = {});
 
+  // Each request is a serialized <Method>Request, each response the serialized response message.
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* context,
-                                     const crnp::gateway::v1::RegisterRequest* request,
-                                     crnp::gateway::v1::Registration* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Unregister(grpc::CallbackServerContext* context,
-                                       const crnp::gateway::v1::UnregisterRequest* request,
-                                       crnp::gateway::v1::UnregisterResponse* response) override;
-  grpc::ServerUnaryReactor* GetRegistration(
-      grpc::CallbackServerContext* context,
-      const crnp::gateway::v1::GetRegistrationRequest* request,
-      crnp::gateway::v1::Registration* response) override;
-  grpc::ServerUnaryReactor* ListRegistrations(
-      grpc::CallbackServerContext* context,
-      const crnp::gateway::v1::ListRegistrationsRequest* request,
-      crnp::gateway::v1::ListRegistrationsResponse* response) override;
-  grpc::ServerUnaryReactor* GetClusterState(
-      grpc::CallbackServerContext* context,
-      const crnp::gateway::v1::GetClusterStateRequest* request,
-      crnp::gateway::v1::ClusterState* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetRegistration(grpc::CallbackServerContext* context,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListRegistrations(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetClusterState(grpc::CallbackServerContext* context,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override;
 

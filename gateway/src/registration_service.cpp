@@ -51,8 +51,9 @@ bool sameSet(const std::vector<EventType>& a, const std::vector<EventType>& b) {
 }
 
 grpc::Status notFound(const std::string& id) {
-  return makeErrorStatus(grpc::StatusCode::NOT_FOUND, "registration " + id + " does not exist",
-                         "REGISTRATION_NOT_FOUND", {{"registration_id", id}});
+  const std::string quoted = echoBounded(id);
+  return makeErrorStatus(grpc::StatusCode::NOT_FOUND, "registration " + quoted + " does not exist",
+                         "REGISTRATION_NOT_FOUND", {{"registration_id", quoted}});
 }
 
 grpc::Status registryFailure(const std::string& error) {

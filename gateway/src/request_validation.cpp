@@ -7,6 +7,7 @@
 #include "crnp/matching.hpp"
 #include "proto_conversion.hpp"
 #include "status_mapping.hpp"
+#include "utf8.hpp"
 
 namespace gateway {
 namespace {
@@ -47,8 +48,8 @@ std::optional<std::string> checkLimits(const crnp::EventType& type,
   for (const auto& pair : type.nvpairs) {
     if (auto error = field(pair.name, "an nvpair name")) return error;
     if (pair.values.size() > limits.maxValuesPerPair) {
-      return "nvpair " + pair.name + " has more than " + std::to_string(limits.maxValuesPerPair) +
-             " values";
+      return "nvpair " + echoBounded(pair.name) + " has more than " +
+             std::to_string(limits.maxValuesPerPair) + " values";
     }
     for (const auto& value : pair.values) {
       if (auto error = field(value, "an nvpair value")) return error;
@@ -60,31 +61,10 @@ std::optional<std::string> checkLimits(const crnp::EventType& type,
 }  // namespace
 
 bool isXmlText(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::uint32_t cp = 0;
-    std::size_t length = 0;
-    std::uint32_t minimum = 0;  // smallest code point of this length: shorter forms are overlong
-    if (lead < 0x80) {
-      cp = lead, length = 1;
-    } else if ((lead & 0xE0) == 0xC0) {
-      cp = lead & 0x1F, length = 2, minimum = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      cp = lead & 0x0F, length = 3, minimum = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      cp = lead & 0x07, length = 4, minimum = 0x10000;
-    } else {
-      return false;
-    }
-    if (text.size() - i < length) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (next & 0x3F);
-    }
-    if (cp < minimum || !isXmlChar(cp)) return false;  // isXmlChar excludes surrogates
-    i += length;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto character = decodeUtf8(text, i);
+    if (!character || !isXmlChar(character->codePoint)) return false;
+    i += character->length;
   }
   return true;
 }
@@ -112,13 +92,14 @@ ValidatedTypes validateEventTypes(
   }
   for (int i = 0; i < types.size(); ++i) {
     crnp::EventType type = fromProto(types.Get(i));
-    // Limits first: validateEventType quotes the type, which must be bounded and printable.
+    // Limits first: validateEventType quotes the type, which must be printable text.
     if (auto problem = checkLimits(type, limits)) {
       out.status = invalidType(i, *problem);
       return out;
     }
     if (auto problem = crnp::validateEventType(type)) {
-      out.status = invalidType(i, *problem);
+      // The problem quotes the whole type: up to 16 pairs of 64 values of 256 bytes each.
+      out.status = invalidType(i, echoBounded(*problem));
       return out;
     }
     if (std::find(out.types.begin(), out.types.end(), type) != out.types.end()) continue;

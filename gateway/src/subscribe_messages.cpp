@@ -1,8 +1,5 @@
 #include "subscribe_messages.hpp"
 
-#include <grpcpp/impl/codegen/proto_utils.h>
-#include <grpcpp/support/slice.h>
-
 #include "proto_conversion.hpp"
 #include "status_mapping.hpp"
 
@@ -16,23 +13,6 @@ pb::SubscribeResponse withToken(const std::string& resumeToken) {
 }
 
 }  // namespace
-
-grpc::ByteBuffer serializeToByteBuffer(const google::protobuf::MessageLite& message) {
-  const std::size_t size = message.ByteSizeLong();
-  grpc::Slice slice(size);
-  // The slice is freshly allocated and not shared yet: writing into it is fine.
-  message.SerializeWithCachedSizesToArray(const_cast<std::uint8_t*>(slice.begin()));
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-std::optional<pb::SubscribeRequest> parseSubscribeRequest(const grpc::ByteBuffer& bytes) {
-  grpc::ByteBuffer copy(bytes);  // Deserialize consumes its buffer; copies share slices
-  pb::SubscribeRequest request;
-  if (!grpc::SerializationTraits<pb::SubscribeRequest>::Deserialize(&copy, &request).ok()) {
-    return std::nullopt;
-  }
-  return request;
-}
 
 grpc::ByteBuffer heartbeatMessage(const std::string& resumeToken,
                                   std::chrono::system_clock::time_point now) {

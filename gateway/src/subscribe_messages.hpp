@@ -1,27 +1,20 @@
 #pragma once
 // Wire forms of the Subscribe stream: every SubscribeResponse the gateway writes, already
-// serialized into a grpc::ByteBuffer (the stream's method is raw), and the error statuses
-// whose google.rpc details carry a resume token.
+// serialized into a grpc::ByteBuffer (the stream's method is raw, see wire_messages.hpp), and
+// the error statuses whose google.rpc details carry a resume token.
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/status.h>
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include "crnp/gateway/v1/gateway.pb.h"
+#include "wire_messages.hpp"
 
 namespace gateway {
 
 inline constexpr char kSubscriberTooSlow[] = "SUBSCRIBER_TOO_SLOW";
-
-/// One contiguous slice holding `message`; copies of the buffer share it.
-grpc::ByteBuffer serializeToByteBuffer(const google::protobuf::MessageLite& message);
-
-/// nullopt when the bytes are not a SubscribeRequest.
-std::optional<crnp::gateway::v1::SubscribeRequest> parseSubscribeRequest(
-    const grpc::ByteBuffer& bytes);
 
 grpc::ByteBuffer heartbeatMessage(const std::string& resumeToken,
                                   std::chrono::system_clock::time_point now);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "request_validation.hpp"
 #include "status_mapping.hpp"
 #include "subscribe_messages.hpp"
 
@@ -22,10 +23,20 @@ class RejectedStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   void OnDone() override { delete this; }
 };
 
+grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(grpc::Status status) {
+  return new RejectedStream(std::move(status));
+}
+
 grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(grpc::StatusCode code,
                                                    const std::string& message,
                                                    const std::string& reason) {
-  return new RejectedStream(makeErrorStatus(code, message, reason));
+  return reject(makeErrorStatus(code, message, reason));
+}
+
+grpc::Status notFound(const std::string& id, const char* what) {
+  const std::string quoted = echoBounded(id);
+  return makeErrorStatus(grpc::StatusCode::NOT_FOUND, "registration \"" + quoted + "\" " + what,
+                         "REGISTRATION_NOT_FOUND", {{"registration_id", quoted}});
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* invalid(const std::string& message) {
@@ -45,8 +56,12 @@ std::optional<std::chrono::milliseconds> toMilliseconds(const google::protobuf::
 }  // namespace
 
 SubscriptionManager::SubscriptionManager(EventHub& hub, RegistrationLookup lookup,
-                                         SubscriptionConfig config)
-    : hub_(hub), lookup_(std::move(lookup)), config_(config), random_(std::random_device{}()) {}
+                                         SubscriptionConfig config, RegistrationLimits limits)
+    : hub_(hub),
+      lookup_(std::move(lookup)),
+      config_(config),
+      limits_(limits),
+      random_(std::random_device{}()) {}
 
 SubscriptionManager::~SubscriptionManager() {
   std::lock_guard lock(mutex_);
@@ -55,17 +70,20 @@ SubscriptionManager::~SubscriptionManager() {
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
     grpc::CallbackServerContext* /*context*/, const grpc::ByteBuffer* request) {
-  const auto parsed = request ? parseSubscribeRequest(*request) : std::nullopt;
-  if (!parsed) return invalid("request is not a SubscribeRequest");
-  if (parsed->registration_id().empty()) return invalid("registration_id is required");
+  crnp::gateway::v1::SubscribeRequest parsed;
+  if (auto status = parseRequest(request, parsed); !status.ok()) return reject(std::move(status));
+  // Checked before anything is looked up or quoted, like every other RPC's id.
+  if (auto status = validateRegistrationId(parsed.registration_id(), limits_); !status.ok()) {
+    return reject(std::move(status));
+  }
 
   StreamSettings settings;
-  settings.registrationId = parsed->registration_id();
+  settings.registrationId = parsed.registration_id();
   settings.heartbeat = config_.defaultHeartbeat;
   settings.maxQueueEvents = config_.maxQueueEvents;
   settings.maxQueueBytes = config_.maxQueueBytes;
-  if (parsed->has_heartbeat_interval()) {
-    const auto interval = toMilliseconds(parsed->heartbeat_interval());
+  if (parsed.has_heartbeat_interval()) {
+    const auto interval = toMilliseconds(parsed.heartbeat_interval());
     if (!interval || *interval < config_.minHeartbeat || *interval > kMaxHeartbeat) {
       return invalid(fmt::format("heartbeat_interval must be between {} ms and 24 h",
                                  config_.minHeartbeat.count()));
@@ -73,9 +91,12 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
     settings.heartbeat = *interval;
   }
   std::optional<ResumeToken> resume;
-  if (!parsed->resume_token().empty()) {
-    resume = decodeResumeToken(parsed->resume_token());
-    if (!resume) return invalid("resume_token is not a token of this gateway");
+  if (!parsed.resume_token().empty()) {
+    resume = decodeResumeToken(parsed.resume_token());
+    if (!resume) {
+      return invalid("resume_token \"" + echoBounded(parsed.resume_token()) +
+                     "\" is not a token of this gateway");
+    }
   }
 
   SubscribeReactor* stream = nullptr;
@@ -99,10 +120,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
   // stream is safe to use here without the lock.
   auto types = lookup_(stream->registrationId());
   if (!types) {
-    stream->finish(
-        makeErrorStatus(grpc::StatusCode::NOT_FOUND,
-                        "registration \"" + stream->registrationId() + "\" does not exist",
-                        "REGISTRATION_NOT_FOUND"));
+    stream->finish(notFound(stream->registrationId(), "does not exist"));
     return stream;
   }
   spdlog::debug("subscribe {}: stream started{}", stream->registrationId(),
@@ -119,9 +137,7 @@ void SubscriptionManager::registrationChanged(
     if (types) {
       it->second->updateTypes(*types);
     } else {
-      it->second->finish(makeErrorStatus(grpc::StatusCode::NOT_FOUND,
-                                         "registration \"" + id + "\" was removed",
-                                         "REGISTRATION_NOT_FOUND"));
+      it->second->finish(notFound(id, "was removed"));
     }
   }
 }

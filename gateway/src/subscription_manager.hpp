@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "config_defaults.hpp"
 #include "crnp/messages.hpp"
 #include "event_hub.hpp"
 #include "subscribe_reactor.hpp"
@@ -33,15 +34,19 @@ class SubscriptionManager final : private StreamOwner {
   using RegistrationLookup =
       std::function<std::optional<std::vector<crnp::EventType>>(const std::string& id)>;
 
-  SubscriptionManager(EventHub& hub, RegistrationLookup lookup, SubscriptionConfig config);
+  /// `limits` (maxIdLength) checks the registration id of each request, as Register does.
+  SubscriptionManager(EventHub& hub, RegistrationLookup lookup, SubscriptionConfig config,
+                      RegistrationLimits limits = {});
   /// Every stream must be over (after Server::Shutdown and Wait) before destruction.
   ~SubscriptionManager() override;
   SubscriptionManager(const SubscriptionManager&) = delete;
   SubscriptionManager& operator=(const SubscriptionManager&) = delete;
 
   /// The reactor for one Subscribe call; `request` is a serialized SubscribeRequest. Errors
-  /// (bad request: INVALID_ARGUMENT, unknown registration: NOT_FOUND, shut down: UNAVAILABLE,
-  /// too many streams: RESOURCE_EXHAUSTED) come back as a reactor that just finishes.
+  /// (bytes that do not parse: INVALID_ARGUMENT/MALFORMED_REQUEST, a bad registration id:
+  /// INVALID_ARGUMENT/INVALID_REGISTRATION_ID, other bad fields: INVALID_ARGUMENT, unknown
+  /// registration: NOT_FOUND, shut down: UNAVAILABLE, too many streams: RESOURCE_EXHAUSTED)
+  /// come back as a reactor that just finishes.
   grpc::ServerWriteReactor<grpc::ByteBuffer>* subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request);
 
@@ -67,6 +72,7 @@ class SubscriptionManager final : private StreamOwner {
   EventHub& hub_;
   const RegistrationLookup lookup_;
   const SubscriptionConfig config_;
+  const RegistrationLimits limits_;
 
   mutable std::mutex mutex_;  // order: mutex_, then a stream's lock; never the reverse
   std::condition_variable idle_;

@@ -190,7 +190,14 @@ INSTANTIATE_TEST_SUITE_P(
         ValidateCase{"PairWithoutValue", {"EC_Other", "", {{"a", {}}}}, "NVPAIR a has no VALUE"},
         ValidateCase{"ClusterPairWithoutValue",
                      {"EC_Cluster", "ESC_cluster_rg_state", {{"rg_name", {}}}},
-                     "no VALUE"}),
+                     "no VALUE"},
+        ValidateCase{"RgStateEmptyName",
+                     {"EC_Cluster", "ESC_cluster_rg_state", {{"rg_name", {""}}}},
+                     "rg_name VALUE is empty"},
+        ValidateCase{"RStateEmptyName",
+                     {"EC_Cluster", "ESC_cluster_r_state", {{"r_name", {""}}}},
+                     "r_name VALUE is empty"},
+        ValidateCase{"OtherClassEmptyValue", {"EC_Other", "ESC_y", {{"a", {""}}}}, ""}),
     test::ByName());
 
 }  // namespace

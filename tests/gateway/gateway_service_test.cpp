@@ -1,5 +1,6 @@
 // GatewayService through a real gRPC server on 127.0.0.1:0 and a generated stub: every unary
-// RPC, its errors with the google.rpc details a client decodes, and Subscribe's routing.
+// RPC, its errors with the google.rpc details a client decodes, and Subscribe's routing; with
+// grpc::GenericStub, requests no generated stub sends (bytes that do not parse).
 #include "gateway_service.hpp"
 
 #include <grpcpp/grpcpp.h>
@@ -11,9 +12,11 @@
 #include "event_hub.hpp"
 #include "fake_upstream.hpp"
 #include "loopback_grpc_server.hpp"
+#include "raw_grpc_call.hpp"
 #include "registration_fixture.hpp"
 #include "serial_worker.hpp"
 #include "status_details.hpp"
+#include "status_mapping.hpp"
 #include "subscription_manager.hpp"
 
 namespace gateway::test {
@@ -46,7 +49,8 @@ class GatewayServiceTest : public ::testing::Test {
 
     auto grpcServer = crnp::testing::startLoopbackGrpcServer({service_.get()});
     server_ = std::move(grpcServer.server);
-    stub_ = pb::CrnpGateway::NewStub(grpcServer.channel());
+    channel_ = grpcServer.channel();
+    stub_ = pb::CrnpGateway::NewStub(channel_);
   }
 
   ~GatewayServiceTest() override {
@@ -86,8 +90,153 @@ class GatewayServiceTest : public ::testing::Test {
   std::unique_ptr<RegistrationService> registrations_;
   std::unique_ptr<GatewayService> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::CrnpGateway::Stub> stub_;
 };
+
+constexpr const char* kMethodPrefix = "/crnp.gateway.v1.CrnpGateway/";
+
+// An error quotes at most kMaxEchoBytes of what it was sent, so message and details stay far
+// below a client's 8 KiB metadata limit whatever the request held.
+void expectBounded(const grpc::Status& status) {
+  EXPECT_LT(status.error_message().size(), 2 * kMaxEchoBytes) << status.error_message();
+  EXPECT_LT(status.error_details().size(), 4 * kMaxEchoBytes);
+}
+
+// Requests of each method that are not its request message. A truncated copy of a real
+// request (its last string cut short), random bytes, and a string field that is not UTF-8.
+struct RawRequests {
+  std::string method;
+  std::string valid;    // serialized request the method accepts (may be empty)
+  std::string notUtf8;  // empty: the message has no string field
+};
+
+std::vector<RawRequests> rawRequestsOfEveryMethod() {
+  const std::string badId = std::string("\x0a\x03", 2) + "a\xc3\x28";  // field 1: "a" + invalid
+  pb::GetClusterStateRequest state;
+  addType(rgState("g"), state.add_event_types());
+  pb::SubscribeRequest subscribe;
+  subscribe.set_registration_id("live");
+  return {
+      {"Register", registerRequest("app", {membership()}).SerializeAsString(), badId},
+      {"Unregister", unregisterRequest("app").SerializeAsString(), badId},
+      {"GetRegistration",
+       [] {
+         pb::GetRegistrationRequest get;
+         get.set_registration_id("app");
+         return get.SerializeAsString();
+       }(),
+       badId},
+      {"ListRegistrations", "", ""},
+      // event_types[0].event_class not UTF-8
+      {"GetClusterState", state.SerializeAsString(), std::string("\x0a\x04\x0a\x02\xc3\x28", 6)},
+      {"Subscribe", subscribe.SerializeAsString(), badId},
+  };
+}
+
+TEST_F(GatewayServiceTest, EveryRpcRefusesRequestsThatDoNotParse) {
+  grpc::GenericStub generic(channel_);
+  for (const auto& method : rawRequestsOfEveryMethod()) {
+    std::vector<std::pair<std::string, std::string>> cases = {
+        {"runaway varint", std::string(11, '\xff')},
+        {"wire type 7", std::string("\x07", 1)},
+        {"length beyond the end", std::string("\x0a\x05\x61\x62", 4)},  // 5 bytes of "ab"
+    };
+    if (!method.valid.empty()) {
+      cases.emplace_back("truncated request", method.valid.substr(0, method.valid.size() - 1));
+    }
+    if (!method.notUtf8.empty()) cases.emplace_back("string not UTF-8", method.notUtf8);
+    for (const auto& [what, bytes] : cases) {
+      SCOPED_TRACE(method.method + ", " + what);
+      const auto result =
+          crnp::testing::callWithRawBytes(generic, kMethodPrefix + method.method, bytes);
+      EXPECT_TRUE(result.responses.empty());
+      EXPECT_EQ(result.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+      const auto details = parseStatusDetails(result.status);
+      ASSERT_TRUE(details.errorInfo);
+      EXPECT_EQ(details.status.message(), result.status.error_message());
+      EXPECT_EQ(details.errorInfo->reason(), "MALFORMED_REQUEST");
+      EXPECT_EQ(details.errorInfo->domain(), "crnp-gateway");
+      const std::string type = "crnp.gateway.v1." + method.method + "Request";
+      EXPECT_EQ(details.errorInfo->metadata().at("message_type"), type);
+      EXPECT_NE(result.status.error_message().find(type), std::string::npos);
+    }
+  }
+  EXPECT_EQ(upstream_.callCount(), 0u);
+  EXPECT_EQ(registry_->size(), 0u);
+
+  // The same raw path serves requests that parse (unknown fields are kept, not refused).
+  const auto listed = crnp::testing::callWithRawBytes(
+      generic, std::string(kMethodPrefix) + "ListRegistrations", std::string("\x78\x01", 2));
+  EXPECT_TRUE(listed.status.ok()) << listed.status.error_message();
+  EXPECT_EQ(listed.responses.size(), 1u);
+}
+
+TEST_F(GatewayServiceTest, OverlongIdIsInvalidArgumentWithABoundedError) {
+  const std::string huge(8000, 'x');
+  pb::GetRegistrationRequest get;
+  get.set_registration_id(huge);
+  pb::Registration ignored;
+  const auto fetched = stub_->GetRegistration(context().get(), get, &ignored);
+  pb::UnregisterResponse removed;
+  const auto unregistered = unregisterCall(huge, {}, &removed);
+  const auto registered = registerCall(huge, {membership()});
+
+  pb::SubscribeRequest subscribe;
+  subscribe.set_registration_id(huge);
+  auto ctx = context();
+  auto reader = stub_->Subscribe(ctx.get(), subscribe);
+  pb::SubscribeResponse response;
+  EXPECT_FALSE(reader->Read(&response));
+  const auto subscribed = reader->Finish();
+
+  for (const auto& status : {fetched, unregistered, registered, subscribed}) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+    EXPECT_EQ(reasonOf(status), "INVALID_REGISTRATION_ID");
+    expectBounded(status);
+  }
+  EXPECT_EQ(upstream_.callCount(), 0u);
+}
+
+TEST_F(GatewayServiceTest, NotFoundQuotesTheIdWithinTheBound) {
+  const std::string id(128, 'n');  // the longest valid id
+  pb::GetRegistrationRequest get;
+  get.set_registration_id(id);
+  pb::Registration ignored;
+  const auto fetched = stub_->GetRegistration(context().get(), get, &ignored);
+  pb::UnregisterResponse removed;
+  const auto unregistered = unregisterCall(id, {}, &removed);
+
+  pb::SubscribeRequest subscribe;
+  subscribe.set_registration_id(id);
+  auto ctx = context();
+  auto reader = stub_->Subscribe(ctx.get(), subscribe);
+  pb::SubscribeResponse response;
+  EXPECT_FALSE(reader->Read(&response));
+  const auto subscribed = reader->Finish();
+
+  for (const auto& status : {fetched, unregistered, subscribed}) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+    const auto details = parseStatusDetails(status);
+    ASSERT_TRUE(details.errorInfo);
+    EXPECT_EQ(details.errorInfo->reason(), "REGISTRATION_NOT_FOUND");
+    EXPECT_EQ(details.errorInfo->metadata().at("registration_id"), id);
+    EXPECT_NE(status.error_message().find(id), std::string::npos);
+    expectBounded(status);
+  }
+}
+
+TEST_F(GatewayServiceTest, EmptyGroupOrResourceNameIsInvalidArgument) {
+  const auto group =
+      registerCall("a", {{"EC_Cluster", "ESC_cluster_rg_state", {{"rg_name", {""}}}}});
+  EXPECT_EQ(group.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(reasonOf(group), "INVALID_EVENT_TYPE");
+  const auto resource =
+      registerCall("a", {{"EC_Cluster", "ESC_cluster_r_state", {{"r_name", {""}}}}});
+  EXPECT_EQ(resource.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(reasonOf(resource), "INVALID_EVENT_TYPE");
+  EXPECT_EQ(upstream_.callCount(), 0u);
+}
 
 TEST_F(GatewayServiceTest, RegisterGetListUnregister) {
   pb::Registration created;

@@ -47,6 +47,12 @@ std::vector<BadRegister> badRegisters() {
                    "INVALID_EVENT_TYPE"});
   cases.push_back({"pair without value", registerRequest("a", {{"EC_Other", "", {{"x", {}}}}}),
                    "INVALID_EVENT_TYPE"});
+  cases.push_back({"rg_state with an empty rg_name", registerRequest("a", {rgState("")}),
+                   "INVALID_EVENT_TYPE"});
+  cases.push_back(
+      {"r_state with an empty r_name",
+       registerRequest("a", {{"EC_Cluster", "ESC_cluster_r_state", {{"r_name", {""}}}}}),
+       "INVALID_EVENT_TYPE"});
   cases.push_back({"NUL in a value", registerRequest("a", {rgState(std::string("g\0x", 3))}),
                    "INVALID_EVENT_TYPE"});
   cases.push_back(
@@ -108,6 +114,22 @@ TEST_F(Fixture, InvalidTypeErrorSaysWhichOne) {
   const auto result = registerNow("a", {membership(), {"EC_Cluster", "ESC_cluster_r_state", {}}});
   EXPECT_EQ(parseStatusDetails(result.status).errorInfo->metadata().at("index"), "1");
   EXPECT_NE(result.status.error_message().find("event_types[1]"), std::string::npos);
+}
+
+TEST_F(Fixture, InvalidTypeErrorQuotesABoundedPartOfIt) {
+  // Within every limit (16 pairs of 64 values of 256 bytes: 256 KiB), but membership takes no
+  // pairs; the protocol's message quotes the whole type.
+  crnp::EventType type{"EC_Cluster", "ESC_cluster_membership", {}};
+  for (int pair = 0; pair < 16; ++pair) {
+    type.nvpairs.push_back({"p" + std::to_string(pair), std::vector<std::string>(64)});
+    for (auto& value : type.nvpairs.back().values) value = std::string(256, 'v');
+  }
+  const auto result = registerNow("a", {type});
+  EXPECT_EQ(reasonOf(result.status), "INVALID_EVENT_TYPE");
+  EXPECT_NE(result.status.error_message().find("event_types[0]"), std::string::npos);
+  EXPECT_NE(result.status.error_message().find("truncated"), std::string::npos);
+  EXPECT_LT(result.status.error_message().size(), 2 * kMaxEchoBytes);
+  EXPECT_LT(result.status.error_details().size(), 4 * kMaxEchoBytes);
 }
 
 TEST_F(Fixture, DuplicateTypesAreStoredOnce) {

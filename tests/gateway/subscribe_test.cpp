@@ -1,4 +1,5 @@
 // Subscribe: snapshot, live order, resume and reset, registration changes, request errors.
+#include "raw_grpc_call.hpp"
 #include "subscribe_fixture.hpp"
 
 namespace gateway::subscribe_test {
@@ -6,32 +7,11 @@ namespace {
 
 // Sends `bytes` as the request of Subscribe, bypassing the typed stub; the final status.
 grpc::Status subscribeWithRawBytes(const std::string& target, const std::string& bytes) {
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + kWait);
-  grpc::CompletionQueue queue;
-  auto call = stub.PrepareCall(&context, "/crnp.gateway.v1.CrnpGateway/Subscribe", &queue);
-  void* tag = nullptr;
-  bool ok = false;
-  auto await = [&] { EXPECT_TRUE(queue.Next(&tag, &ok)); };
-  call->StartCall(reinterpret_cast<void*>(1));
-  await();
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer buffer(&slice, 1);
-  call->WriteLast(buffer, grpc::WriteOptions(), reinterpret_cast<void*>(2));
-  await();
-  grpc::ByteBuffer response;
-  call->Read(&response, reinterpret_cast<void*>(3));
-  await();
-  EXPECT_FALSE(ok) << "a message came back";
-  grpc::Status status;
-  call->Finish(&status, reinterpret_cast<void*>(4));
-  await();
-  queue.Shutdown();
-  while (queue.Next(&tag, &ok)) {
-  }
-  return status;
+  grpc::GenericStub stub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  const auto result =
+      crnp::testing::callWithRawBytes(stub, "/crnp.gateway.v1.CrnpGateway/Subscribe", bytes, kWait);
+  EXPECT_TRUE(result.responses.empty()) << "a message came back";
+  return result.status;
 }
 
 TEST_F(SubscribeTest, SnapshotThenSnapshotEndThenLiveEventsInOrder) {
@@ -129,9 +109,9 @@ TEST_F(SubscribeTest, ResumeFromEvictedPositionResetsThenSnapshots) {
   hubConfig_.ringCapacity = 4;
   startServer();
   registerTypes("r1", {rgType("a")});
-  ingest(rgEvent("a", "ONLINE"));                          // 1
+  ingest(rgEvent("a", "ONLINE"));                                        // 1
   for (int i = 0; i < 10; ++i) ingest(rgEvent("b", "x"));  // 2..11: 1..7 evicted
-  ingest(rgEvent("a", "OFFLINE"));                         // 12
+  ingest(rgEvent("a", "OFFLINE"));                                       // 12
 
   StreamClient client(*stub_, request("r1", token(1)));
   auto reset = client.next();
@@ -226,20 +206,30 @@ TEST_F(SubscribeTest, UnknownRegistrationIsNotFound) {
   EXPECT_EQ(status->error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_NE(status->error_message().find("nobody"), std::string::npos);
   EXPECT_EQ(errorInfo(*status).domain(), "crnp-gateway");
+  EXPECT_EQ(errorInfo(*status).metadata().at("registration_id"), "nobody");
 }
 
 TEST_F(SubscribeTest, BadRequestsAreInvalidArgument) {
   startServer();
   registerTypes("r1", {kMembership});
-  auto expectInvalid = [&](const pb::SubscribeRequest& r, const char* what) {
+  auto expectInvalid = [&](const pb::SubscribeRequest& r, const char* what,
+                           const std::string& reason = "INVALID_SUBSCRIBE_REQUEST") {
     StreamClient client(*stub_, r);
     const auto status = client.status();
     ASSERT_TRUE(status) << what;
     EXPECT_EQ(status->error_code(), grpc::StatusCode::INVALID_ARGUMENT) << what;
+    EXPECT_EQ(errorInfo(*status).reason(), reason) << what;
+    // Whatever the request held, the error quotes at most a bounded part of it.
+    EXPECT_LT(status->error_message().size(), 512u) << what;
+    EXPECT_LT(status->error_details().size(), 1024u) << what;
   };
-  expectInvalid(request(""), "no registration id");
+  expectInvalid(request(""), "no registration id", "INVALID_REGISTRATION_ID");
+  expectInvalid(request("r/1"), "id with a slash", "INVALID_REGISTRATION_ID");
+  expectInvalid(request(std::string(129, 'r')), "id too long", "INVALID_REGISTRATION_ID");
+  expectInvalid(request(std::string(8000, 'r')), "8000-character id", "INVALID_REGISTRATION_ID");
   expectInvalid(request("r1", "garbage"), "garbage token");
   expectInvalid(request("r1", token(1) + "0x"), "token with trailing bytes");
+  expectInvalid(request("r1", std::string(8000, 't')), "8000-character token");
   pb::SubscribeRequest fast = request("r1");
   fast.mutable_heartbeat_interval()->set_nanos(99'000'000);
   expectInvalid(fast, "heartbeat below 100 ms");
@@ -268,8 +258,10 @@ TEST_F(SubscribeTest, HostileRequestBytesAreInvalidArgument) {
       std::string("\x07", 1),                  // wire type 7 does not exist
   };
   for (const auto& bytes : hostile) {
-    EXPECT_EQ(subscribeWithRawBytes(target_, bytes).error_code(),
-              grpc::StatusCode::INVALID_ARGUMENT);
+    const auto status = subscribeWithRawBytes(target_, bytes);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(errorInfo(status).reason(), "MALFORMED_REQUEST");
+    EXPECT_EQ(errorInfo(status).metadata().at("message_type"), "crnp.gateway.v1.SubscribeRequest");
   }
   // Unknown fields are not an error (forward compatibility): this one is just NOT_FOUND.
   EXPECT_EQ(subscribeWithRawBytes(target_, std::string("\x0a\x01x\x78\x01", 5)).error_code(),

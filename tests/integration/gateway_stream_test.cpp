@@ -1,5 +1,5 @@
-// Subscribe over real processes: snapshot, live events, resume, reset, heartbeats, and a slow
-// subscriber cut off beside a fast one.
+// Subscribe over real processes: snapshot, live events, resume, reset, heartbeats, a slow
+// subscriber cut off beside a fast one, and hostile requests beside a live stream.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gateway_process_fixture.hpp"
+#include "raw_grpc_call.hpp"
 #include "status_details.hpp"
 
 namespace crnp::integration {
@@ -248,6 +249,67 @@ TEST_F(GatewayStreamTest, SlowSubscriberIsCutOffBesideAFastOne) {
   const auto details = ::gateway::test::parseStatusDetails(slowStatus);
   ASSERT_TRUE(details.errorInfo) << slowStatus.error_message();
   EXPECT_EQ(details.errorInfo->reason(), "SUBSCRIBER_TOO_SLOW");
+}
+
+// Before the fix, an 8,000-character id came back whole in a NOT_FOUND trailer over the client's
+// 8 KiB metadata limit, and the client tore down the HTTP/2 connection with every stream on it.
+// Now every error quotes a bounded prefix of the request; this checks it on ONE channel.
+TEST_F(GatewayStreamTest, HostileRequestsLeaveOtherStreamsOnTheChannelAlive) {
+  ASSERT_NO_FATAL_FAILURE(startBoth());
+  ASSERT_NO_FATAL_FAILURE(registerAll("survivor"));
+
+  auto channel = grpc::CreateChannel(gatewayAddress_, grpc::InsecureChannelCredentials());
+  auto stub = gw::CrnpGateway::NewStub(channel);
+  grpc::GenericStub generic(channel);
+  gw::SubscribeRequest request;
+  request.set_registration_id("survivor");
+  StreamReader live(*stub, request);
+  readSnapshot(live);
+
+  auto expectRefused = [](const grpc::Status& status, const std::string& reason,
+                          const std::string& what) {
+    SCOPED_TRACE(what);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+    const auto details = ::gateway::test::parseStatusDetails(status);
+    ASSERT_TRUE(details.errorInfo) << status.error_message();
+    EXPECT_EQ(details.errorInfo->reason(), reason);
+    EXPECT_EQ(details.errorInfo->domain(), "crnp-gateway");
+    // A bounded prefix at most (256 bytes), far below the 8 KiB limit of the trailers.
+    EXPECT_LT(status.error_message().size(), 512u);
+    EXPECT_LT(status.error_details().size(), 1024u);
+  };
+
+  const std::string hugeId(8000, 'h');
+  gw::SubscribeRequest hostile;
+  hostile.set_registration_id(hugeId);
+  {
+    StreamReader refused(*stub, hostile);
+    const auto status = refused.finish();
+    ASSERT_TRUE(status);
+    expectRefused(*status, "INVALID_REGISTRATION_ID", "Subscribe with an 8000-character id");
+  }
+  gw::GetRegistrationRequest get;
+  get.set_registration_id(hugeId);
+  gw::Registration ignored;
+  expectRefused(stub->GetRegistration(contextWithDeadline().get(), get, &ignored),
+                "INVALID_REGISTRATION_ID", "GetRegistration with an 8000-character id");
+
+  const std::string garbage(64, '\xff');
+  const std::string notUtf8 = std::string("\x0a\x04", 2) + "id\xc3\x28";  // field 1
+  for (const char* method : {"Register", "GetRegistration", "Unregister", "Subscribe"}) {
+    for (const auto& bytes : {garbage, notUtf8}) {
+      const auto result = testing::callWithRawBytes(
+          generic, std::string("/crnp.gateway.v1.CrnpGateway/") + method, bytes);
+      EXPECT_TRUE(result.responses.empty());
+      expectRefused(result.status, "MALFORMED_REQUEST", method);
+    }
+  }
+
+  // The first stream outlived all of it, on the same connection.
+  EXPECT_FALSE(live.finish(0ms)) << live.finish(0ms)->error_message();
+  emitMarked("after-hostile");
+  EXPECT_EQ(readMarkersUntil(live, "after-hostile"), (std::vector<std::string>{"after-hostile"}));
+  EXPECT_EQ(channel->GetState(false), GRPC_CHANNEL_READY);
 }
 
 }  // namespace

@@ -18,9 +18,9 @@ EventType eventKey(const Event& event);
 
 /// Checks a subscription a client asks for: non-empty class; for EC_Cluster the four forms of
 /// section 5 (no subclass and no pairs; membership with no pairs; rg_state with exactly one
-/// rg_name; r_state with exactly one r_name), each pair with a non-empty name and at least one
-/// value. Other classes and subclasses are accepted with well-formed pairs. Returns a message for a
-/// human, or nullopt when the type is acceptable.
+/// non-empty rg_name; r_state with exactly one non-empty r_name), each pair with a non-empty
+/// name and at least one value. Other classes and subclasses are accepted with well-formed
+/// pairs. Returns a message for a human, or nullopt when the type is acceptable.
 std::optional<std::string> validateEventType(const EventType& type);
 
 }  // namespace crnp
