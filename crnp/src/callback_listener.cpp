@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "callback_admission.hpp"
+#include "crnp/endpoint.hpp"
 #include "event_session.hpp"
 #include "log_limiter.hpp"
 #include "release_order.hpp"
@@ -118,8 +119,7 @@ std::error_code CallbackListener::Impl::start() {
   if (started_) return error_code(asio::error::already_started);
   error_code ec;
   auto fail = [&](const char* what) {
-    spdlog::error("crnp listener: {} {}: {}", what, options_.listen.address().to_string(),
-                  ec.message());
+    spdlog::error("crnp listener: {} {}: {}", what, toString(options_.listen), ec.message());
     error_code ignored;
     acceptor_.close(ignored);
     return std::error_code(ec);
@@ -135,8 +135,8 @@ std::error_code CallbackListener::Impl::start() {
   local_ = acceptor_.local_endpoint(ec);
   if (ec) return fail("local endpoint of");
   started_ = true;
-  spdlog::info("crnp listener: accepting events on {}:{} from {}", local_.address().to_string(),
-               local_.port(), options_.allowedPeers.spec());
+  spdlog::info("crnp listener: accepting events on {} from {}", toString(local_),
+               options_.allowedPeers.spec());
   asio::post(strand_, [self = shared_from_this()] { self->accept(); });
   return {};
 }

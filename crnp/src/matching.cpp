@@ -1,6 +1,8 @@
 #include "crnp/matching.hpp"
 
 #include <algorithm>
+#include <tuple>
+#include <vector>
 
 namespace crnp {
 namespace {
@@ -37,6 +39,31 @@ EventType eventKey(const Event& event) {
     if (const NvPair* pair = event.find(pairName)) key.nvpairs.push_back(*pair);
   }
   return key;
+}
+
+bool isServerPrivatePair(std::string_view name) { return name.starts_with("ev_"); }
+
+bool equalForClients(const Event& a, const Event& b) {
+  if (a.eventClass != b.eventClass || a.subclass != b.subclass || a.vendor != b.vendor ||
+      a.publisher != b.publisher) {
+    return false;
+  }
+  // The client-visible pairs of each, in a canonical order.
+  auto clientPairs = [](const Event& event) {
+    std::vector<const NvPair*> pairs;
+    pairs.reserve(event.nvpairs.size());
+    for (const auto& pair : event.nvpairs) {
+      if (!isServerPrivatePair(pair.name)) pairs.push_back(&pair);
+    }
+    std::sort(pairs.begin(), pairs.end(), [](const NvPair* x, const NvPair* y) {
+      return std::tie(x->name, x->values) < std::tie(y->name, y->values);
+    });
+    return pairs;
+  };
+  const auto left = clientPairs(a);
+  const auto right = clientPairs(b);
+  return std::equal(left.begin(), left.end(), right.begin(), right.end(),
+                    [](const NvPair* x, const NvPair* y) { return *x == *y; });
 }
 
 std::optional<std::string> validateEventType(const EventType& type) {

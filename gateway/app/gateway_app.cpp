@@ -202,6 +202,8 @@ std::optional<std::string> GatewayApp::Impl::startUpstream() {
 
   upstream_ = std::make_shared<CrnpUpstream>(
       io_.get_executor(), std::move(config), [this](crnp::Event event) {
+        // nullptr back: a repeat of the current state (the cluster answers each periodic
+        // re-registration with the latest event of every type), not published; the hub counts it.
         hub_->ingest(std::move(event), std::chrono::system_clock::now());
       });
   upstream_->setHealthListener([this](const UpstreamHealth& health) {

@@ -23,7 +23,8 @@ CrnpUpstream::Impl::Impl(asio::any_io_executor executor, UpstreamConfig config, 
       onEvent_(std::move(onEvent)),
       backoff_(config_.backoffInitial, config_.backoffMax, config_.jitter,
                config_.randomSeed ? *config_.randomSeed : std::random_device{}()),
-      timer_(strand_) {
+      timer_(strand_),
+      lapseTimer_(executor_) {
   if (!config_.servers.empty()) board_.setServer(config_.servers.front().toString());
 }
 
@@ -89,7 +90,7 @@ void CrnpUpstream::Impl::onStarted() {
   if (stopped_) return;
   started_ = true;
   // With nothing to register there is nothing that could be unhealthy yet.
-  if (queue_.empty() && confirmed_.empty()) board_.markHealthy(false);
+  if (queue_.empty() && confirmed_.empty()) reportHealthy();
   pump();
 }
 
@@ -105,6 +106,7 @@ void CrnpUpstream::Impl::doStop() {
   if (stopped_) return;
   stopped_ = true;
   cancelTimer();
+  lapseTimer_.cancel();
   auto queued = std::move(queue_);
   queue_.clear();
   for (auto& apply : queued) {

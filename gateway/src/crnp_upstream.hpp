@@ -25,8 +25,13 @@
 // is empty), so the server converges on the previous set. An event that only the new set
 // matches, arriving before the exchange ends, proves the change took effect (section 7).
 //
+// Health: `healthy` turns false when an exchange fails, and when the registration was not
+// confirmed again within registrationAllowance (the re-registration interval plus one
+// exchange's timeouts plus a grace); it turns true with the next confirmation.
+//
 // Threads: every method may be called from any thread. State lives on a strand of `executor`;
-// `done`, `onEvent` and the health listener run there.
+// `done`, `onEvent` and the health listener run there, except that a lapse is reported from
+// `executor` directly (so that it is reported even when the strand is stuck).
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <functional>

@@ -80,6 +80,7 @@ class CrnpUpstream::Impl : public std::enable_shared_from_this<Impl> {
   void armTimer(Clock::time_point when, TimerPurpose purpose);
   void cancelTimer();
   void onTimer();
+  void reportHealthy();
 
   boost::asio::any_io_executor executor_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -110,6 +111,10 @@ class CrnpUpstream::Impl : public std::enable_shared_from_this<Impl> {
   boost::asio::steady_timer timer_;
   TimerPurpose timerPurpose_ = TimerPurpose::KeepAlive;
   std::uint64_t timerGeneration_ = 0;
+  // Expires when the confirmed registration lapses for health (armed on the strand at each
+  // confirmation); it completes on the plain executor, so a lapse is reported even while the
+  // strand is stuck.
+  boost::asio::steady_timer lapseTimer_;
 };
 
 }  // namespace gateway

@@ -61,6 +61,13 @@ EventHub::EventHub(EventHubConfig config)
 
 StoredEventPtr EventHub::ingest(crnp::Event event, std::chrono::system_clock::time_point received) {
   std::lock_guard ingestLock(ingestMutex_);
+  // latest_ only changes under ingestMutex_: no need for mutex_ to look, and a repeat costs
+  // neither a serialization nor readers' time.
+  if (const auto it = latest_.find(crnp::eventKey(event));
+      it != latest_.end() && crnp::equalForClients(it->second->event, event)) {
+    duplicatesSuppressed_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
   // Serialize before taking mutex_: readers and attaches never wait for protobuf.
   auto stored =
       std::make_shared<const StoredEvent>(lastSequence_ + 1, std::move(event), received, epoch_);

@@ -76,8 +76,13 @@ class EventHub {
   EventHub(const EventHub&) = delete;
   EventHub& operator=(const EventHub&) = delete;
 
-  /// Numbers, serializes and stores `event`, then hands it to every attached subscriber.
-  /// Never waits for a subscriber. Thread-safe (ingests are serialized).
+  /// Numbers, serializes and stores `event`, then hands it to every attached subscriber, and
+  /// returns it. Never waits for a subscriber. Thread-safe (ingests are serialized).
+  /// A repeat of the latest event of its key (crnp::equalForClients: ev_ pairs do not count)
+  /// is not published and nullptr is returned: no sequence number, not in the ring, not handed
+  /// to subscribers; duplicatesSuppressed() counts it. The CRNP server answers every
+  /// ADD_CLIENT with the latest event of each type (and may deliver an event twice), so
+  /// re-registering on a schedule would otherwise repeat the whole cluster state to every stream.
   StoredEventPtr ingest(crnp::Event event, std::chrono::system_clock::time_point received);
 
   /// The latest event of each known key matching any of `filter` (all when empty), in
@@ -99,8 +104,10 @@ class EventHub {
   std::size_t bufferedEvents() const;
   std::size_t bufferedBytes() const;
   std::size_t subscriberCount() const;
-  /// Live forms serialized so far: one per ingest, however many subscribers.
+  /// Live forms serialized so far: one per published event, however many subscribers.
   std::uint64_t serializations() const { return serializations_.load(); }
+  /// Ingested events not published because they repeated the latest event of their key.
+  std::uint64_t duplicatesSuppressed() const { return duplicatesSuppressed_.load(); }
 
  private:
   struct KeyLess {
@@ -115,12 +122,14 @@ class EventHub {
   const EventHubConfig config_;
   const std::uint64_t epoch_;
   std::atomic<std::uint64_t> serializations_{0};
+  std::atomic<std::uint64_t> duplicatesSuppressed_{0};
 
   std::mutex ingestMutex_;          // orders ingests; held while serializing, without mutex_
   mutable std::mutex mutex_;        // the state below; held only to append and hand out pointers
   std::uint64_t lastSequence_ = 0;  // written holding both mutexes
   std::deque<StoredEventPtr> ring_;
   std::size_t ringBytes_ = 0;
+  // Written holding both mutexes, so ingest reads it holding ingestMutex_ alone.
   std::map<crnp::EventType, StoredEventPtr, KeyLess> latest_;
   std::vector<EventSubscriber*> subscribers_;
 };

@@ -92,7 +92,8 @@ ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
               "waiting for SC_REPLY");
   addDuration(app, "--reregister-interval", o.reregisterInterval,
               "CRNP_GATEWAY_REREGISTER_INTERVAL",
-              "full re-registration on a schedule (servers drop clients silently)");
+              "full re-registration on a schedule (servers drop clients silently and forget "
+              "them on a restart); 0 = never");
   addDuration(app, "--silence-threshold", o.silenceThreshold, "CRNP_GATEWAY_SILENCE_THRESHOLD",
               "re-register after this long without events");
   addDuration(app, "--callback-read-timeout", o.callbackReadTimeout,

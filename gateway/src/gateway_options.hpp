@@ -29,7 +29,7 @@ struct GatewayOptions {
   std::chrono::milliseconds maxStreamAge{30 * 60'000};
   std::chrono::milliseconds connectTimeout{5'000};
   std::chrono::milliseconds replyTimeout{10'000};
-  std::chrono::milliseconds reregisterInterval{5 * 60'000};
+  std::chrono::milliseconds reregisterInterval{30'000};
   std::chrono::milliseconds silenceThreshold{10 * 60'000};
   std::chrono::milliseconds callbackReadTimeout{10'000};
   std::size_t callbackMaxConnections = 256;

@@ -17,8 +17,10 @@
 namespace gateway {
 
 struct UpstreamHealth {
-  bool healthy = false;  ///< the last registration exchange succeeded and nothing says it lapsed
-  std::string server;    ///< "host:port" in use
+  /// The last registration exchange succeeded and the registration has not lapsed (it was
+  /// confirmed again within the re-registration schedule).
+  bool healthy = false;
+  std::string server;  ///< "host:port" in use
   std::string lastError;
   std::optional<std::chrono::system_clock::time_point> lastRegistered;
   std::uint64_t eventsReceived = 0;

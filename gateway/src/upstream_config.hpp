@@ -1,6 +1,7 @@
 #pragma once
 // Settings of CrnpUpstream, with their defaults in one place. main() fills it from the command
 // line; tests shorten the timers.
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
@@ -33,11 +34,17 @@ struct UpstreamConfig {
   crnp::RegistrationClientOptions client{};
 
   /// A full ADD_CLIENT on this schedule, because the server drops clients silently after
-  /// failed deliveries (section 7). Zero disables it.
-  std::chrono::milliseconds reregisterInterval{std::chrono::minutes(5)};
+  /// failed deliveries and forgets them when it restarts without state (section 7): only
+  /// registering again tells. The server answers each one with the latest event of every type;
+  /// the event hub does not publish such repeats. Zero disables it (and health staleness).
+  std::chrono::milliseconds reregisterInterval{std::chrono::seconds(30)};
   /// A full ADD_CLIENT after this long without an event or a successful exchange. Quiet
   /// clusters are normal; re-registering is cheap and harmless. Zero disables it.
   std::chrono::milliseconds silenceThreshold{std::chrono::minutes(10)};
+
+  /// Slack before a registration not confirmed again on schedule counts as lapsed (health
+  /// turns false; see registrationAllowance).
+  std::chrono::milliseconds healthGrace{1000};
 
   /// Retry delays of background registrations: doubling from initial up to max; each delay
   /// is drawn from [delay * (1 - jitter), delay] so that gateways do not retry in lockstep.
@@ -61,5 +68,18 @@ struct UpstreamConfig {
   /// (outcome NetworkError) instead of queueing without bound.
   std::size_t maxPendingApplies = 1024;
 };
+
+/// How long a confirmed registration stays current for health: the re-registration interval,
+/// plus the longest one exchange may take (a connect timeout per server of the failover list
+/// and the reply timeout), plus healthGrace. Unset when reregisterInterval is zero: without a
+/// schedule a registration never goes stale.
+inline std::optional<std::chrono::milliseconds> registrationAllowance(
+    const UpstreamConfig& config) {
+  if (config.reregisterInterval.count() <= 0) return std::nullopt;
+  const auto servers =
+      static_cast<std::chrono::milliseconds::rep>(std::max<std::size_t>(config.servers.size(), 1));
+  return config.reregisterInterval + config.client.connectTimeout * servers +
+         config.client.replyTimeout + config.healthGrace;
+}
 
 }  // namespace gateway

@@ -128,7 +128,7 @@ void CrnpUpstream::Impl::proceed(Exchange exchange) {
     confirmed_ = exchange.desired;
     board_.setConfirmedTypes(confirmed_);
     if (confirmed_.empty() && state_ == RegistrationState::NotRegistered) {
-      board_.markHealthy(false);  // nothing to keep registered
+      reportHealthy();  // nothing to keep registered
     }
     exchange.user->done(localResult(RegistrationOutcome::Replied, "no change"));
   }
@@ -225,7 +225,7 @@ void CrnpUpstream::Impl::succeed(Exchange exchange, const crnp::RegistrationResu
   lastConfirmedAt_ = Clock::now();
   backoff_.reset();
   maintenanceDue_ = false;
-  board_.markHealthy(state_ == RegistrationState::Registered);
+  reportHealthy();
   if (exchange.user || !wasHealthy) {
     spdlog::info("upstream: {} at {}: OK, {} types registered", toString(kind), reply.server,
                  confirmed_.size());
@@ -312,6 +312,23 @@ void CrnpUpstream::Impl::cancelTimer() {
   maintenanceDue_ = false;
   ++timerGeneration_;
   timer_.cancel();
+}
+
+void CrnpUpstream::Impl::reportHealthy() {
+  // An exchange succeeded, or there is nothing to register. A registration held must be
+  // confirmed again on the keep-alive schedule, or health reports it lapsed (the server may
+  // have forgotten us); without a schedule (interval zero) or a registration, nothing lapses.
+  const bool registered = state_ == RegistrationState::Registered;
+  const auto lapsesAt =
+      board_.markHealthy(registered, registered ? registrationAllowance(config_) : std::nullopt);
+  if (!lapsesAt) {
+    lapseTimer_.cancel();
+    return;
+  }
+  lapseTimer_.expires_at(*lapsesAt);
+  lapseTimer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) self->board_.refresh();
+  });
 }
 
 void CrnpUpstream::Impl::onTimer() {

@@ -1,10 +1,21 @@
 #include "upstream_health_board.hpp"
 
+#include "crnp/duration.hpp"
+
 namespace gateway {
 
+UpstreamHealthBoard::UpstreamHealthBoard(std::function<Clock::time_point()> now)
+    : now_(std::move(now)) {}
+
 UpstreamHealth UpstreamHealthBoard::snapshot() const {
+  const auto now = now_();
   std::lock_guard lock(mutex_);
-  return health_;
+  UpstreamHealth copy = health_;
+  if (lapsedLocked(now)) {
+    copy.healthy = false;
+    copy.lastError = lapseMessageLocked();
+  }
+  return copy;
 }
 
 EventTypes UpstreamHealthBoard::confirmedTypes() const {
@@ -32,33 +43,65 @@ void UpstreamHealthBoard::countEvent() {
   ++health_.eventsReceived;
 }
 
-void UpstreamHealthBoard::markHealthy(bool registered) {
+std::optional<UpstreamHealthBoard::Clock::time_point> UpstreamHealthBoard::markHealthy(
+    bool registered, std::optional<std::chrono::milliseconds> allowance) {
+  const auto now = now_();
+  std::optional<Clock::time_point> lapsesAt;
   {
     std::lock_guard lock(mutex_);
     if (registered) health_.lastRegistered = std::chrono::system_clock::now();
+    if (registered && allowance) {
+      lapsesAt = now + *allowance;
+      allowance_ = *allowance;
+    }
+    lapsesAt_ = lapsesAt;
+    health_.healthy = true;
   }
-  setHealthy(true);
+  notify();
+  return lapsesAt;
 }
 
 void UpstreamHealthBoard::markUnhealthy(std::string error) {
   {
     std::lock_guard lock(mutex_);
     health_.lastError = std::move(error);
+    health_.healthy = false;
   }
-  setHealthy(false);
+  notify();
 }
 
-void UpstreamHealthBoard::setHealthy(bool healthy) {
-  UpstreamHealth copy;
+void UpstreamHealthBoard::refresh() {
+  const auto now = now_();
+  {
+    std::lock_guard lock(mutex_);
+    if (!lapsedLocked(now)) return;
+    health_.lastError = lapseMessageLocked();
+  }
+  notify();
+}
+
+bool UpstreamHealthBoard::lapsedLocked(Clock::time_point now) const {
+  return health_.healthy && lapsesAt_ && now >= *lapsesAt_;
+}
+
+std::string UpstreamHealthBoard::lapseMessageLocked() const {
+  return health_.server + ": registration not confirmed again within " +
+         crnp::formatDuration(allowance_) + " (the scheduled re-registration is overdue)";
+}
+
+void UpstreamHealthBoard::notify() {
+  std::lock_guard notifyLock(notifyMutex_);
+  // Judged now, under notifyMutex_: a call that lost the race to a later change reports that
+  // change's outcome, and the later one then finds nothing left to report.
+  UpstreamHealth current = snapshot();
   Listener listener;
   {
     std::lock_guard lock(mutex_);
-    if (health_.healthy == healthy) return;
-    health_.healthy = healthy;
-    copy = health_;
+    if (current.healthy == reported_) return;
+    reported_ = current.healthy;
     listener = listener_;
   }
-  if (listener) listener(copy);
+  if (listener) listener(current);
 }
 
 }  // namespace gateway

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "codec_samples.hpp"
 
 namespace crnp {
@@ -131,6 +133,50 @@ TEST(Matching, EventKeysTellGroupsApartAndMatchTheirEvents) {
   for (const Event& e : {kRgEvent, other, later, kMembershipEvent}) {
     EXPECT_TRUE(matches(eventKey(e), e));
   }
+}
+
+TEST(Matching, EqualForClientsIgnoresServerPrivatePairs) {
+  Event stamped = kRgEvent;  // carries ev_seq 7
+  stamped.nvpairs.back().values = {"8"};
+  EXPECT_TRUE(equalForClients(kRgEvent, stamped));
+  Event unstamped = kRgEvent;  // a current-state event without any ev_ pair
+  unstamped.nvpairs.pop_back();
+  EXPECT_TRUE(equalForClients(kRgEvent, unstamped));
+  EXPECT_TRUE(equalForClients(unstamped, kRgEvent));
+  Event extra = kMembershipEvent;
+  extra.nvpairs.push_back({"ev_ts", {"1700000000"}});
+  EXPECT_TRUE(equalForClients(kMembershipEvent, extra));
+  EXPECT_TRUE(isServerPrivatePair("ev_"));
+  EXPECT_FALSE(isServerPrivatePair("EV_seq")) << "the prefix is case-sensitive";
+  EXPECT_FALSE(isServerPrivatePair("rg_name"));
+}
+
+TEST(Matching, EqualForClientsIgnoresPairOrderAndVersion) {
+  Event reordered = kRgEvent;
+  std::reverse(reordered.nvpairs.begin(), reordered.nvpairs.end());
+  reordered.version = "1.1";
+  EXPECT_TRUE(equalForClients(kRgEvent, reordered));
+}
+
+TEST(Matching, EqualForClientsSeesEveryClientVisibleDifference) {
+  auto differs = [](auto change) {
+    Event changed = kRgEvent;
+    change(changed);
+    return !equalForClients(kRgEvent, changed) && !equalForClients(changed, kRgEvent);
+  };
+  EXPECT_TRUE(differs([](Event& e) { e.eventClass = "EC_Other"; }));
+  EXPECT_TRUE(differs([](Event& e) { e.subclass = "ESC_cluster_r_state"; }));
+  EXPECT_TRUE(differs([](Event& e) { e.vendor = "SUNW"; }));
+  EXPECT_TRUE(differs([](Event& e) { e.publisher = "other"; }));
+  EXPECT_TRUE(differs([](Event& e) { e.nvpairs[2].values = {"OFFLINE", "OFFLINE"}; }));
+  // The order of VALUEs counts.
+  EXPECT_TRUE(differs([](Event& e) { e.nvpairs[2].values = {"OFFLINE", "ONLINE"}; }));
+  EXPECT_TRUE(differs([](Event& e) { e.nvpairs[1].values.pop_back(); }));
+  EXPECT_TRUE(differs([](Event& e) { e.nvpairs.erase(e.nvpairs.begin() + 1); }));
+  EXPECT_TRUE(differs([](Event& e) { e.nvpairs.push_back({"extra", {"x"}}); }));
+  EXPECT_TRUE(differs([](Event& e) { e.nvpairs.push_back(e.nvpairs[0]); }))
+      << "a pair given twice is not the same as once";
+  EXPECT_TRUE(differs([](Event& e) { e.nvpairs[0].name = "r_name"; }));
 }
 
 struct ValidateCase {

@@ -1,5 +1,8 @@
 // CrnpUpstream when things go wrong: error replies, lost replies, dead and restarted servers,
 // silent removal, failover, hostile servers and hostile callback peers.
+#include <atomic>
+#include <future>
+
 #include "crnp_upstream_fixture.hpp"
 
 namespace gateway::test {
@@ -207,6 +210,57 @@ TEST_F(CrnpUpstreamTest, ServerRestartWithoutStateIsDetectedByReregistration) {
   ASSERT_TRUE(events_.waitCount(1));
   EXPECT_EQ(events_.events().back(), membershipEvent("7"));
   EXPECT_TRUE(upstream.health().healthy);
+}
+
+TEST_F(CrnpUpstreamTest, RegistrationConfirmedOnScheduleStaysHealthy) {
+  startServer();
+  RecordingRelay relay(serverPort());
+  auto config = upstreamConfig({relay.port()});
+  config.reregisterInterval = 100ms;
+  config.client.connectTimeout = 100ms;
+  config.client.replyTimeout = 300ms;
+  config.healthGrace = 500ms;  // lapses 1 s after a confirmation
+  auto& upstream = makeUpstream(config);
+  ASSERT_TRUE(apply({membershipType()}).ok());
+  // Several allowances' worth of re-registrations, each confirming the registration in time.
+  ASSERT_TRUE(eventually([&] { return relay.requests().size() >= 15; }));
+  EXPECT_TRUE(upstream.health().healthy) << upstream.health().lastError;
+  EXPECT_EQ(health_.changes(), std::vector<bool>{true});
+}
+
+TEST_F(CrnpUpstreamTest, RegistrationNotConfirmedOnScheduleIsReportedLapsed) {
+  auto& server = startServer();
+  auto config = upstreamConfig({serverPort()});
+  config.reregisterInterval = 100ms;
+  config.client.connectTimeout = 100ms;
+  config.client.replyTimeout = 200ms;
+  config.healthGrace = 100ms;  // lapses 500 ms after a confirmation
+  // The first event gets stuck in the sink (as if a consumer hung): the upstream's strand
+  // cannot re-register on schedule, and nothing fails that would say so.
+  auto stuck = std::make_shared<std::atomic<bool>>(false);  // the hook outlives this body
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  eventHook_ = [stuck, released](const crnp::Event&) {
+    if (!stuck->exchange(true)) released.wait_for(kTestDeadline);
+  };
+  auto& upstream = makeUpstream(config);
+  ASSERT_TRUE(apply({membershipType()}).ok());
+  server.publish(membershipEvent("2"));
+
+  const bool lapsed = eventually([&] { return health_.changes().size() >= 2; });
+  const auto reports = health_.changes();
+  const auto health = upstream.health();
+  release.set_value();
+  ASSERT_TRUE(lapsed) << "the listener never heard of the lapse";
+  EXPECT_EQ(reports, (std::vector<bool>{true, false}));
+  EXPECT_FALSE(health.healthy);
+  EXPECT_NE(health.lastError.find("not confirmed again within"), std::string::npos)
+      << health.lastError;
+
+  // Unstuck, the overdue re-registration confirms it again.
+  ASSERT_TRUE(health_.waitUnhealthyThenHealthy());
+  EXPECT_TRUE(upstream.health().healthy);
+  EXPECT_TRUE(health_.alternates());
 }
 
 TEST_F(CrnpUpstreamTest, SilentRemovalIsRepairedAfterSilence) {

@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <thread>
@@ -77,9 +78,11 @@ class CrnpUpstreamTest : public ::testing::Test {
   }
 
   CrnpUpstream& makeUpstream(UpstreamConfig config, bool start = true) {
-    upstream_ = std::make_shared<CrnpUpstream>(
-        io_.get_executor(), std::move(config),
-        [this](crnp::Event event) { events_.add(std::move(event)); });
+    upstream_ = std::make_shared<CrnpUpstream>(io_.get_executor(), std::move(config),
+                                               [this](crnp::Event event) {
+                                                 if (eventHook_) eventHook_(event);
+                                                 events_.add(std::move(event));
+                                               });
     upstream_->setHealthListener([this](const UpstreamHealth& h) { health_.add(h); });
     if (start) {
       const auto ec = upstream_->start();
@@ -123,6 +126,9 @@ class CrnpUpstreamTest : public ::testing::Test {
   std::shared_ptr<CrnpUpstream> upstream_;
   EventRecorder events_;
   HealthRecorder health_;
+  /// Runs in onEvent (on the upstream's strand) before the event is recorded; set it before
+  /// makeUpstream.
+  std::function<void(const crnp::Event&)> eventHook_;
 };
 
 }  // namespace gateway::test

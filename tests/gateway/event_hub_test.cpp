@@ -238,7 +238,9 @@ TEST(EventHub, AttachWithNoTypesHasAnEmptySnapshot) {
 
 TEST(EventHub, AttachWithBufferedTokenReplaysMatchingEvents) {
   EventHub hub(config());
-  for (int i = 0; i < 6; ++i) hub.ingest(rgEvent(i % 2 ? "a" : "b", "S"), kReceived);  // a: 2 4 6
+  for (int i = 0; i < 6; ++i) {
+    hub.ingest(rgEvent(i % 2 ? "a" : "b", std::to_string(i)), kReceived);  // a: 2 4 6
+  }
   RecordingSubscriber subscriber;
   const auto attached = hub.attach(subscriber, {rgType("a")}, ResumeToken{kEpoch, 2});
   EXPECT_FALSE(attached.snapshot);
@@ -286,6 +288,91 @@ TEST(EventHub, ConcurrentIngestAndAttachLoseAndDuplicateNothing) {
   }
   producer.join();
   EXPECT_EQ(hub.lastSequence(), static_cast<std::uint64_t>(kEvents));
+}
+
+crnp::Event withPair(crnp::Event event, const std::string& name, const std::string& value) {
+  event.nvpairs.push_back({name, {value}});
+  return event;
+}
+
+TEST(EventHub, RepeatOfTheLatestEventOfItsKeyIsNotPublished) {
+  EventHub hub(config());
+  RecordingSubscriber subscriber;
+  hub.attach(subscriber, {kAllCluster}, std::nullopt);
+  ASSERT_TRUE(hub.ingest(rgEvent("a", "ONLINE"), kReceived));
+  ASSERT_TRUE(hub.ingest(membershipEvent("1"), kReceived));
+
+  // The server's answer to a re-registration: the latest event of each type, again.
+  EXPECT_EQ(hub.ingest(rgEvent("a", "ONLINE"), kReceived), nullptr);
+  EXPECT_EQ(hub.ingest(membershipEvent("1"), kReceived), nullptr);
+  EXPECT_EQ(hub.duplicatesSuppressed(), 2u);
+  EXPECT_EQ(hub.lastSequence(), 2u) << "no sequence number";
+  EXPECT_EQ(hub.bufferedEvents(), 2u) << "not in the ring";
+  EXPECT_EQ(sequences(subscriber.events), (std::vector<std::uint64_t>{1, 2})) << "not handed out";
+  EXPECT_EQ(hub.serializations(), 2u) << "not even serialized";
+  EXPECT_EQ(sequences(hub.latest({})), (std::vector<std::uint64_t>{1, 2}));
+
+  // The same state under another key is news.
+  EXPECT_EQ(hub.ingest(rgEvent("b", "ONLINE"), kReceived)->sequence, 3u);
+  EXPECT_EQ(hub.duplicatesSuppressed(), 2u);
+  hub.detach(subscriber);
+}
+
+TEST(EventHub, RepeatDifferingOnlyInServerPrivatePairsIsNotPublished) {
+  EventHub hub(config());
+  const auto first = hub.ingest(withPair(rgEvent("a", "ONLINE"), "ev_sequence", "41"), kReceived);
+  ASSERT_TRUE(first);
+  // A restarted server's current-state event carries other ev_ pairs, or none.
+  EXPECT_EQ(hub.ingest(withPair(rgEvent("a", "ONLINE"), "ev_sequence", "1"), kReceived), nullptr);
+  EXPECT_EQ(hub.ingest(rgEvent("a", "ONLINE"), kReceived), nullptr);
+  EXPECT_EQ(hub.duplicatesSuppressed(), 2u);
+  const auto latest = hub.latest({rgType("a")});
+  ASSERT_EQ(latest.size(), 1u);
+  EXPECT_EQ(latest.front(), first) << "the published event stays the latest";
+  // A pair a client sees is not server-private, whatever else stays equal.
+  EXPECT_TRUE(hub.ingest(withPair(rgEvent("a", "ONLINE"), "reason", "x"), kReceived));
+}
+
+TEST(EventHub, ChangedStateIsPublished) {
+  EventHub hub(config());
+  RecordingSubscriber subscriber;
+  hub.attach(subscriber, {rgType("a")}, std::nullopt);
+  ASSERT_TRUE(hub.ingest(rgEvent("a", "ONLINE"), kReceived));
+  const auto changed = hub.ingest(rgEvent("a", "OFFLINE"), kReceived);
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->sequence, 2u);
+  EXPECT_EQ(sequences(subscriber.events), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(sequences(hub.latest({rgType("a")})), (std::vector<std::uint64_t>{2}));
+  EXPECT_EQ(hub.duplicatesSuppressed(), 0u);
+  hub.detach(subscriber);
+}
+
+TEST(EventHub, GoingBackToAnEarlierStateIsPublished) {
+  // Only the latest event of the key counts: A, B, A is three changes.
+  EventHub hub(config());
+  RecordingSubscriber subscriber;
+  hub.attach(subscriber, {rgType("a")}, std::nullopt);
+  for (const char* state : {"ONLINE", "OFFLINE", "ONLINE"}) {
+    EXPECT_TRUE(hub.ingest(rgEvent("a", state), kReceived)) << state;
+  }
+  EXPECT_EQ(sequences(subscriber.events), (std::vector<std::uint64_t>{1, 2, 3}));
+  EXPECT_EQ(hub.duplicatesSuppressed(), 0u);
+  hub.detach(subscriber);
+}
+
+TEST(EventHub, ResumedStreamSeesNoRepeat) {
+  EventHub hub(config());
+  ASSERT_TRUE(hub.ingest(rgEvent("a", "ONLINE"), kReceived));  // 1: the stream had it
+  EXPECT_FALSE(hub.ingest(rgEvent("a", "ONLINE"), kReceived));
+  ASSERT_TRUE(hub.ingest(rgEvent("b", "ONLINE"), kReceived));  // 2
+  EXPECT_FALSE(hub.ingest(withPair(rgEvent("b", "ONLINE"), "ev_sequence", "9"), kReceived));
+  ASSERT_TRUE(hub.ingest(rgEvent("a", "OFFLINE"), kReceived));  // 3
+
+  RecordingSubscriber subscriber;
+  const auto attached = hub.attach(subscriber, {kAllCluster}, ResumeToken{kEpoch, 1});
+  EXPECT_FALSE(attached.snapshot);
+  EXPECT_EQ(sequences(attached.events), (std::vector<std::uint64_t>{2, 3}));
+  hub.detach(subscriber);
 }
 
 }  // namespace

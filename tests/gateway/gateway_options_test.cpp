@@ -5,6 +5,8 @@
 
 #include <vector>
 
+#include "upstream_config.hpp"
+
 using namespace std::chrono_literals;
 
 namespace {
@@ -29,6 +31,17 @@ TEST(GatewayOptions, RepeatableServersAndDurations) {
   EXPECT_EQ(parsed.options->crnpServers, (std::vector<std::string>{"a:9444", "b:1"}));
   EXPECT_EQ(parsed.options->replyTimeout, 250ms);
   EXPECT_EQ(parsed.options->maxStreamAge, 0ms);
+}
+
+TEST(GatewayOptions, ReregisterIntervalIsThirtySecondsByDefaultAndConfigurable) {
+  auto defaults = parse({"--embedded-cluster"});
+  ASSERT_TRUE(defaults.options);
+  EXPECT_EQ(defaults.options->reregisterInterval, 30s);
+  EXPECT_EQ(defaults.options->reregisterInterval, gateway::UpstreamConfig{}.reregisterInterval)
+      << "the flag's default and the upstream's agree";
+  auto set = parse({"--embedded-cluster", "--reregister-interval", "45s"});
+  ASSERT_TRUE(set.options);
+  EXPECT_EQ(set.options->reregisterInterval, 45s);
 }
 
 TEST(GatewayOptions, EnvironmentTwin) {

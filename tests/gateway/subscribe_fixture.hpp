@@ -188,8 +188,12 @@ class SubscribeTest : public ::testing::Test {
     registrations_[id] = std::move(types);
   }
 
+  /// Publishes `event` and returns its sequence; a test event must not repeat the latest
+  /// event of its key (the hub would not publish it).
   std::uint64_t ingest(crnp::Event event) {
-    return hub_->ingest(std::move(event), std::chrono::system_clock::now())->sequence;
+    const auto stored = hub_->ingest(std::move(event), std::chrono::system_clock::now());
+    EXPECT_TRUE(stored) << "a repeat of the latest event of its key is not published";
+    return stored ? stored->sequence : 0;
   }
 
   // Polls `condition` until it holds or the deadline passes.

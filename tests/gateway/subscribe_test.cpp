@@ -110,7 +110,7 @@ TEST_F(SubscribeTest, ResumeFromEvictedPositionResetsThenSnapshots) {
   startServer();
   registerTypes("r1", {rgType("a")});
   ingest(rgEvent("a", "ONLINE"));                                        // 1
-  for (int i = 0; i < 10; ++i) ingest(rgEvent("b", "x"));  // 2..11: 1..7 evicted
+  for (int i = 0; i < 10; ++i) ingest(rgEvent("b", std::to_string(i)));  // 2..11: 1..7 evicted
   ingest(rgEvent("a", "OFFLINE"));                                       // 12
 
   StreamClient client(*stub_, request("r1", token(1)));

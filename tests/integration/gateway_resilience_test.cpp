@@ -3,10 +3,13 @@
 // SIGTERM drain, bounded even when a registration is stuck upstream.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <future>
+#include <set>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "gateway_process_fixture.hpp"
 
@@ -34,6 +37,50 @@ class GatewayResilienceTest : public GatewayProcessFixture {
     ADD_FAILURE() << "no " << prefix << " event reached the stream\n" << gateway_->output();
   }
 
+  gw::UpstreamStatus upstreamStatus() {
+    gw::ClusterState state;
+    const grpc::Status status =
+        gatewayStub_->GetClusterState(contextWithDeadline().get(), {}, &state);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return state.upstream();
+  }
+
+  /// When the gateway's registration was last confirmed, as (seconds, nanos).
+  std::pair<std::int64_t, std::int32_t> lastRegistered() {
+    const auto upstream = upstreamStatus();
+    return {upstream.last_registered().seconds(), upstream.last_registered().nanos()};
+  }
+
+  /// Waits until the gateway registered again (the cluster answered another ADD_CLIENT).
+  void waitForReRegistration() {
+    const auto before = lastRegistered();
+    ASSERT_TRUE(test::eventually([&] { return lastRegistered() > before; }, kConvergeDeadline))
+        << gateway_->output();
+  }
+
+  /// Reads events up to the one carrying `marker`. Every marker on the way goes into `seen`
+  /// (each must be new: the stream never repeats one); returns how many events without a
+  /// marker (the cluster's state) came on the way.
+  std::size_t readUntilMarker(StreamReader& stream, const std::string& marker,
+                              std::set<std::string>& seen) {
+    std::size_t stateEvents = 0;
+    for (;;) {
+      auto message = stream.nextNonHeartbeat();
+      if (!message) {
+        ADD_FAILURE() << "no " << marker << "\n" << gateway_->output();
+        return stateEvents;
+      }
+      if (!message->has_event()) continue;  // snapshot_end
+      const std::string found = markerOf(message->event());
+      if (found.empty()) {
+        ++stateEvents;
+        continue;
+      }
+      EXPECT_TRUE(seen.insert(found).second) << "the stream repeated " << found;
+      if (found == marker) return stateEvents;
+    }
+  }
+
   void readSnapshotEnd(StreamReader& stream) {
     for (;;) {
       auto message = stream.nextNonHeartbeat();
@@ -55,6 +102,66 @@ TEST_F(GatewayResilienceTest, UpstreamRestartOnSamePortReRegisters) {
   ASSERT_TRUE(test::eventually([&] { return simKnowsGateway(); }, kConvergeDeadline))
       << gateway_->output();
   expectEventsFlow(*stream, "after-restart-");
+}
+
+TEST_F(GatewayResilienceTest, ForgetfulUpstreamRestartIsNoticedOnScheduleWithoutRepeats) {
+  constexpr auto kInterval = 2s;
+  ASSERT_NO_FATAL_FAILURE(startSim());  // no --state-file: a restart forgets every client
+  ASSERT_NO_FATAL_FAILURE(startGateway({"--reregister-interval", "2s"}));
+  ASSERT_TRUE(registerTypes("forgetful", {eventType("EC_Cluster")}).ok());
+  auto stream = subscribe("forgetful");
+  std::set<std::string> markers;
+  // The cluster delivers the current state it answered the registration with before "before":
+  // once "before" is on the stream, the stream has had the whole state.
+  emitMarked("before");
+  EXPECT_GT(readUntilMarker(*stream, "before", markers), 0u) << "the current state came first";
+
+  // Each re-registration is answered with the current state again: the stream sees none of it.
+  ASSERT_NO_FATAL_FAILURE(waitForReRegistration());
+  emitMarked("re-registered");
+  EXPECT_EQ(readUntilMarker(*stream, "re-registered", markers), 0u)
+      << "an unchanged state was repeated";
+
+  // The cluster restarts on the same port, without its registrations and in the same state.
+  const std::string address = simCrnpAddress_;
+  const auto down = std::chrono::steady_clock::now();
+  stopSim();
+  ASSERT_NO_FATAL_FAILURE(startSim(address));
+  const auto back = std::chrono::steady_clock::now();
+
+  // Markers emitted before the gateway registers again are lost (the cluster knows no client);
+  // after that, the latest one comes with the current state and later ones live.
+  std::string arrived;
+  std::size_t repeats = 0;
+  for (int i = 0; arrived.empty() && std::chrono::steady_clock::now() < back + kConvergeDeadline;
+       ++i) {
+    emitMarked("after-" + std::to_string(i));
+    while (auto message = stream->nextNonHeartbeat(250ms)) {
+      ASSERT_TRUE(message->has_event()) << message->DebugString();
+      const std::string marker = markerOf(message->event());
+      if (marker.empty()) {
+        ++repeats;
+        ADD_FAILURE() << "a repeat of the unchanged state: " << message->DebugString();
+        continue;
+      }
+      EXPECT_TRUE(markers.insert(marker).second) << "the stream repeated " << marker;
+      if (marker.rfind("after-", 0) == 0) arrived = marker;
+    }
+  }
+  const auto noticed = std::chrono::steady_clock::now();
+  ASSERT_FALSE(arrived.empty()) << "events never flowed again\n" << gateway_->output();
+  // The next registration is due one interval after the last confirmation, or, when attempts
+  // failed while the cluster was down, after a back-off (0.5 s doubling) of about the time it
+  // was down. Plus slack for a loaded machine.
+  EXPECT_LT(noticed - back, kInterval + (back - down) + 3s) << gateway_->output();
+
+  // Later re-registrations with the restarted cluster repeat nothing either.
+  ASSERT_NO_FATAL_FAILURE(waitForReRegistration());
+  emitMarked("settled");
+  EXPECT_EQ(readUntilMarker(*stream, "settled", markers), 0u) << "an unchanged state was repeated";
+  EXPECT_EQ(repeats, 0u);
+  const auto upstream = upstreamStatus();
+  EXPECT_TRUE(upstream.healthy()) << upstream.last_error();
 }
 
 TEST_F(GatewayResilienceTest, SilentRemovalByUpstreamIsRepaired) {

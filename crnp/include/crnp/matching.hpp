@@ -2,6 +2,7 @@
 // Event-type rules shared by servers and clients (protocol sections 4 and 5).
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "crnp/messages.hpp"
 
@@ -15,6 +16,16 @@ bool matches(const EventType& registered, const Event& event);
 /// rg_state / r_state events, the rg_name / r_name pair. Two events of the same key replace
 /// each other as "the most recent event of that type".
 EventType eventKey(const Event& event);
+
+/// True when `name` is a server-private pair ("ev_" prefix): not for clients (section 5).
+bool isServerPrivatePair(std::string_view name);
+
+/// True when two events tell a client the same thing: equal class, subclass, vendor, publisher
+/// and pairs, ignoring server-private ("ev_") pairs and the order of the pairs (a pair is known
+/// by its name; the order of its VALUEs counts). VERSION is the protocol's, not the event's.
+/// An event equal to the latest of its key (eventKey) is a repeat of the current state, such
+/// as the server's answer to every ADD_CLIENT (section 3).
+bool equalForClients(const Event& a, const Event& b);
 
 /// Checks a subscription a client asks for: non-empty class; for EC_Cluster the four forms of
 /// section 5 (no subclass and no pairs; membership with no pairs; rg_state with exactly one

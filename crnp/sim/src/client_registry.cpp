@@ -4,16 +4,13 @@
 #include <optional>
 
 #include "crnp/address_filter.hpp"
+#include "crnp/endpoint.hpp"
 #include "crnp/matching.hpp"
 
 namespace crnp::sim {
 namespace {
 
 using boost::asio::ip::tcp;
-
-std::string label(const tcp::endpoint& callback) {
-  return callback.address().to_string() + ":" + std::to_string(callback.port());
-}
 
 bool contains(const std::vector<EventType>& types, const EventType& type) {
   return std::find(types.begin(), types.end(), type) != types.end();
@@ -75,7 +72,7 @@ RegistryDecision ClientRegistry::evaluate(const boost::asio::ip::address& source
       RegistryDecision decision;
       decision.change = RegistryDecision::Change::Remove;
       decision.client.callback = callback;
-      decision.message = "client " + label(callback) + " removed; it gets no more events";
+      decision.message = "client " + crnp::toString(callback) + " removed; it gets no more events";
       return decision;
     }
   }
@@ -99,8 +96,8 @@ RegistryDecision ClientRegistry::addClient(const tcp::endpoint& callback,
   // track (reply timeout, restart), so it gets the snapshot of every type again.
   decision.snapshotTypes = decision.client.types;
   decision.message = std::string(known ? "registration replaced: " : "registered: ") +
-                     label(callback) + " receives " + std::to_string(decision.client.types.size()) +
-                     " event type(s)";
+                     crnp::toString(callback) + " receives " +
+                     std::to_string(decision.client.types.size()) + " event type(s)";
   return decision;
 }
 
@@ -120,7 +117,7 @@ RegistryDecision ClientRegistry::addEvents(const ClientRegistration& existing,
   }
   decision.change = RegistryDecision::Change::Upsert;
   decision.message = "added " + std::to_string(decision.snapshotTypes.size()) + " event type(s); " +
-                     label(existing.callback) + " now receives " +
+                     crnp::toString(existing.callback) + " now receives " +
                      std::to_string(decision.client.types.size());
   return decision;
 }
@@ -142,7 +139,8 @@ RegistryDecision ClientRegistry::removeEvents(const ClientRegistration& existing
   }
   decision.change = RegistryDecision::Change::Upsert;
   decision.message = "removed " + std::to_string(removed) + " event type(s); " +
-                     label(existing.callback) + " now receives " + std::to_string(types.size());
+                     crnp::toString(existing.callback) + " now receives " +
+                     std::to_string(types.size());
   return decision;
 }
 
@@ -157,8 +155,8 @@ RegistryDecision ClientRegistry::notRegistered(const tcp::endpoint& callback,
                         "ADD_CLIENT");
     }
   }
-  return refuse(StatusCode::Invalid, "client " + label(callback) + " is not registered; send " +
-                                         "ADD_CLIENT before " +
+  return refuse(StatusCode::Invalid, "client " + crnp::toString(callback) +
+                                         " is not registered; send " + "ADD_CLIENT before " +
                                          std::string(toString(request.type)));
 }
 

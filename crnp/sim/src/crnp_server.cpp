@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "crnp/address_filter.hpp"
+#include "crnp/endpoint.hpp"
 #include "crnp_server_core.hpp"
 #include "registration_session.hpp"
 #include "request_processor.hpp"
@@ -88,8 +89,8 @@ std::error_code CrnpServer::Impl::listen() {
   if (!ec) acceptor_.bind(config_.listen, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    spdlog::error("CRNP server cannot listen on {}:{}: {}", config_.listen.address().to_string(),
-                  config_.listen.port(), ec.message());
+    spdlog::error("CRNP server cannot listen on {}: {}", crnp::toString(config_.listen),
+                  ec.message());
     error_code ignored;
     acceptor_.close(ignored);
     return ec;
@@ -112,8 +113,8 @@ std::error_code CrnpServer::Impl::start() {
   if (auto ec = listen()) return ec;
   core_->recover(provider_);
   const auto local = localEndpoint();
-  spdlog::info("CRNP server listening on {}:{} (Allow_hosts '{}', Deny_hosts '{}')",
-               local.address().to_string(), local.port(), config_.allowHosts, config_.denyHosts);
+  spdlog::info("CRNP server listening on {} (Allow_hosts '{}', Deny_hosts '{}')",
+               crnp::toString(local), config_.allowHosts, config_.denyHosts);
   asio::dispatch(acceptStrand_, [self = shared_from_this()] { self->doAccept(); });
   return {};
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "crnp/codec.hpp"
+#include "crnp/endpoint.hpp"
 
 namespace crnp::sim {
 namespace {
@@ -17,10 +18,6 @@ Reply makeReply(StatusCode code, std::string message) {
   reply.code = code;
   reply.message = std::move(message);
   return reply;
-}
-
-std::string label(const Endpoint& callback) {
-  return callback.address().to_string() + ":" + std::to_string(callback.port());
 }
 
 }  // namespace
@@ -259,11 +256,11 @@ void ServerCore::removeFailedClient(const QueuePtr& queue, const std::string& re
   }
   queue->close();
   ServerCounters::bump(counters_->clientsRemoved);
-  spdlog::warn("client {} removed: {}", label(queue->callback()), reason);
+  spdlog::warn("client {} removed: {}", crnp::toString(queue->callback()), reason);
   if (auto ec = persist(after)) {
     ServerCounters::bump(counters_->persistFailures);
     spdlog::error("cannot write the state file {} after removing {}: {}", store_.path(),
-                  label(queue->callback()), ec.message());
+                  crnp::toString(queue->callback()), ec.message());
   }
 }
 

@@ -6,16 +6,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "crnp/endpoint.hpp"
+
 namespace crnp::sim {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-namespace {
-std::string label(const asio::ip::tcp::endpoint& callback) {
-  return callback.address().to_string() + ":" + std::to_string(callback.port());
-}
-}  // namespace
+namespace {}  // namespace
 
 DeliveryQueue::DeliveryQueue(asio::any_io_executor executor, asio::ip::tcp::endpoint callback,
                              DeliverySettings settings, std::shared_ptr<FaultInjector> faults,
@@ -142,8 +140,8 @@ void DeliveryQueue::onFailure(const error_code& ec) {
     ++failedAttempts_;
   }
   ServerCounters::bump(counters_->deliveryFailures);
-  spdlog::debug("delivery to {} failed (attempt {}): {}", label(callback_), failuresOfFront_,
-                ec.message());
+  spdlog::debug("delivery to {} failed (attempt {}): {}", crnp::toString(callback_),
+                failuresOfFront_, ec.message());
   if (failuresOfFront_ > settings_.retryCount) {
     {
       std::lock_guard lock(mutex_);
@@ -153,7 +151,7 @@ void DeliveryQueue::onFailure(const error_code& ec) {
       pending_.clear();
     }
     spdlog::warn("giving up on client {} after {} failed attempts ({}); removing it",
-                 label(callback_), failuresOfFront_, ec.message());
+                 crnp::toString(callback_), failuresOfFront_, ec.message());
     onGiveUp_(shared_from_this());
     return;
   }
