@@ -138,7 +138,7 @@ std::optional<std::string> configure(sqlite3* db, bool inMemory) {
 
 }  // namespace
 
-Registry::OpenResult Registry::open(const std::string& dataDir) {
+Registry::OpenResult Registry::open(const std::string& dataDir, Hooks hooks) {
   const bool inMemory = dataDir.empty();
   std::string path = ":memory:";
   if (!inMemory) {
@@ -154,22 +154,25 @@ Registry::OpenResult Registry::open(const std::string& dataDir) {
     sqlite3_close(db);
     return {nullptr, std::move(error)};
   }
-  std::unique_ptr<Registry> registry(new Registry(db));
+  std::unique_ptr<Registry> registry(new Registry(db, std::move(hooks)));
   if (auto error = configure(db, inMemory)) return {nullptr, path + ": " + *error};
   if (auto error = createSchema(db)) return {nullptr, path + ": " + *error};
   if (auto error = registry->load()) return {nullptr, path + ": " + *error};
-  spdlog::info("registry {}: {} registration(s)", path, registry->records_.size());
+  spdlog::info("registry {}: {} registration(s)", path, registry->size());
   return {std::move(registry), {}};
 }
 
-Registry::Registry(sqlite3* db) : db_(db) {}
+Registry::Registry(sqlite3* db, Hooks hooks)
+    : hooks_(std::move(hooks)), db_(db), snapshot_(std::make_shared<const Records>()) {}
 
 Registry::~Registry() { sqlite3_close(db_); }
 
 std::optional<std::string> Registry::load() {
+  std::lock_guard write(writeMutex_);
   Statement select(db_,
                    "SELECT id, event_types, create_time_ns, update_time_ns FROM registrations");
   if (!select.ok()) return select.error("reading registrations");
+  Records records;
   int rc;
   while ((rc = select.step()) == SQLITE_ROW) {
     RegistrationRecord record;
@@ -179,38 +182,51 @@ std::optional<std::string> Registry::load() {
     record.types = std::move(*types);
     record.createTime = fromNanos(select.integer(2));
     record.updateTime = fromNanos(select.integer(3));
-    records_.emplace(record.id, std::move(record));
+    records.emplace(record.id, std::move(record));
   }
   if (rc != SQLITE_DONE) return select.error("reading registrations");
+  publish([&records](Records& state) { state = std::move(records); });
   return std::nullopt;
 }
 
+Registry::RecordsPtr Registry::snapshot() const {
+  std::lock_guard lock(snapshotMutex_);
+  return snapshot_;
+}
+
+void Registry::publish(const std::function<void(Records&)>& change) {
+  // Copied outside snapshotMutex_: only writers build states, and they are serialized.
+  auto next = std::make_shared<Records>(*snapshot());
+  change(*next);
+  RecordsPtr published = std::move(next);
+  std::lock_guard lock(snapshotMutex_);
+  snapshot_.swap(published);
+  // The previous state is released after the lock, by its last reader or here.
+}
+
 std::optional<RegistrationRecord> Registry::get(const std::string& id) const {
-  std::lock_guard lock(mutex_);
-  const auto it = records_.find(id);
-  if (it == records_.end()) return std::nullopt;
+  const auto records = snapshot();
+  const auto it = records->find(id);
+  if (it == records->end()) return std::nullopt;
   return it->second;
 }
 
 std::optional<std::vector<crnp::EventType>> Registry::typesOf(const std::string& id) const {
-  std::lock_guard lock(mutex_);
-  const auto it = records_.find(id);
-  if (it == records_.end()) return std::nullopt;
+  const auto records = snapshot();
+  const auto it = records->find(id);
+  if (it == records->end()) return std::nullopt;
   return it->second.types;
 }
 
 std::vector<RegistrationRecord> Registry::list() const {
-  std::lock_guard lock(mutex_);
+  const auto records = snapshot();
   std::vector<RegistrationRecord> out;
-  out.reserve(records_.size());
-  for (const auto& [id, record] : records_) out.push_back(record);
+  out.reserve(records->size());
+  for (const auto& [id, record] : *records) out.push_back(record);
   return out;
 }
 
-std::size_t Registry::size() const {
-  std::lock_guard lock(mutex_);
-  return records_.size();
-}
+std::size_t Registry::size() const { return snapshot()->size(); }
 
 std::optional<std::string> Registry::put(const RegistrationRecord& record) {
   std::string types;
@@ -219,7 +235,7 @@ std::optional<std::string> Registry::put(const RegistrationRecord& record) {
   } catch (const Json::exception& e) {
     return std::string("cannot encode event types: ") + e.what();
   }
-  std::lock_guard lock(mutex_);
+  std::lock_guard write(writeMutex_);
   Statement upsert(db_,
                    "INSERT INTO registrations (id, event_types, create_time_ns, update_time_ns) "
                    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET "
@@ -231,17 +247,19 @@ std::optional<std::string> Registry::put(const RegistrationRecord& record) {
   upsert.bind(3, toNanos(record.createTime));
   upsert.bind(4, toNanos(record.updateTime));
   if (upsert.step() != SQLITE_DONE) return upsert.error("storing registration " + record.id);
-  records_[record.id] = record;
+  if (hooks_.duringWrite) hooks_.duringWrite();
+  publish([&record](Records& state) { state[record.id] = record; });
   return std::nullopt;
 }
 
 std::optional<std::string> Registry::remove(const std::string& id) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard write(writeMutex_);
   Statement erase(db_, "DELETE FROM registrations WHERE id = ?1");
   if (!erase.ok()) return erase.error("removing registration " + id);
   erase.bind(1, id);
   if (erase.step() != SQLITE_DONE) return erase.error("removing registration " + id);
-  records_.erase(id);
+  if (hooks_.duringWrite) hooks_.duringWrite();
+  publish([&id](Records& state) { state.erase(id); });
   return std::nullopt;
 }
 

@@ -2,10 +2,13 @@
 // Durable store of the gateway's registrations: <data-dir>/registrations.db (SQLite, WAL,
 // synchronous=FULL, so a committed put survives a crash or power loss). The database is held
 // with an exclusive lock: a second gateway on the same data dir fails to open it.
-// Reads come from an in-memory copy that changes only after the database write committed.
-// All methods are thread-safe.
+// Readers never wait for a write: they read an immutable snapshot of the committed state,
+// which the single writer replaces (a pointer swap under a small lock) after the database
+// write committed. Writes are serialized among themselves; the fsync happens outside any lock
+// a reader takes. All methods are thread-safe.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,9 +37,15 @@ class Registry {
     std::string error;                   ///< set on failure, for a human
   };
 
+  /// Test seams. `duringWrite` runs inside every put/remove after the row was written and
+  /// before the new state is published, holding the writers' lock.
+  struct Hooks {
+    std::function<void()> duringWrite;
+  };
+
   /// Opens (creating the directory and the file if needed) <dataDir>/registrations.db and
   /// loads it. An empty dataDir gives an in-memory registry (tests, or --data-dir "").
-  static OpenResult open(const std::string& dataDir);
+  static OpenResult open(const std::string& dataDir, Hooks hooks = {});
 
   ~Registry();
   Registry(const Registry&) = delete;
@@ -59,12 +68,20 @@ class Registry {
   static constexpr int kSchemaVersion = 1;
 
  private:
-  explicit Registry(sqlite3* db);
-  std::optional<std::string> load();
+  using Records = std::map<std::string, RegistrationRecord>;
+  using RecordsPtr = std::shared_ptr<const Records>;
 
-  mutable std::mutex mutex_;
-  sqlite3* db_;
-  std::map<std::string, RegistrationRecord> records_;  // committed state
+  Registry(sqlite3* db, Hooks hooks);
+  std::optional<std::string> load();
+  RecordsPtr snapshot() const;
+  /// Publishes the committed state with `change` applied. Writers' lock held.
+  void publish(const std::function<void(Records&)>& change);
+
+  const Hooks hooks_;
+  std::mutex writeMutex_;  // one writer at a time, held across the SQLite write (and fsync)
+  sqlite3* db_;            // used under writeMutex_ only
+  mutable std::mutex snapshotMutex_;  // held only to copy or swap snapshot_
+  RecordsPtr snapshot_;               // committed state, never modified once published
 };
 
 }  // namespace gateway

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -197,6 +198,43 @@ TEST(Registry, ConcurrentWritersAndReaders) {
   registry.reset();
   EXPECT_EQ(openOrFail(dir.string())->size(),
             static_cast<std::size_t>(kThreads * (kEach - kEach / 2)));
+}
+
+}  // namespace
+}  // namespace gateway
+
+namespace gateway {
+namespace {
+
+// Readers never wait for a writer: while a put is stuck inside its write (as an fsync may
+// be), get/typesOf/list/size answer at once with the last committed state.
+TEST(Registry, ReadersDoNotWaitForAWriteInProgress) {
+  std::promise<void> writing;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  Registry::Hooks hooks;
+  hooks.duringWrite = [&writing, released]() mutable {
+    writing.set_value();
+    released.wait();
+  };
+  auto opened = Registry::open("", std::move(hooks));
+  ASSERT_TRUE(opened.registry) << opened.error;
+  Registry& registry = *opened.registry;
+
+  std::thread writer([&] { EXPECT_FALSE(registry.put(record("a", {membership()}))); });
+  writing.get_future().wait();
+  auto reads = std::async(std::launch::async, [&] {
+    EXPECT_FALSE(registry.get("a"));
+    EXPECT_FALSE(registry.typesOf("a"));
+    EXPECT_TRUE(registry.list().empty());
+    return registry.size();
+  });
+  const bool answered = reads.wait_for(10s) == std::future_status::ready;
+  release.set_value();
+  writer.join();
+  ASSERT_TRUE(answered) << "a reader waited for the write in progress";
+  EXPECT_EQ(reads.get(), 0u);
+  EXPECT_EQ(registry.get("a"), record("a", {membership()}));
 }
 
 }  // namespace
