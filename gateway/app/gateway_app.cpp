@@ -198,6 +198,8 @@ std::optional<std::string> GatewayApp::Impl::startUpstream() {
   config.reregisterInterval = options_.reregisterInterval;
   config.silenceThreshold = options_.silenceThreshold;
   config.callbackMaxConnections = options_.callbackMaxConnections;
+  config.callbackMaxConnectionsPerPeer = options_.callbackMaxConnectionsPerPeer;
+  config.callbackFirstByteTimeout = options_.callbackFirstByteTimeout;
   config.callbackReadTimeout = options_.callbackReadTimeout;
 
   upstream_ = std::make_shared<CrnpUpstream>(

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "callback_sources.hpp"
+#include "crnp/endpoint.hpp"
 #include "crnp/matching.hpp"
 #include "crnp_upstream_impl.hpp"
 
@@ -38,24 +39,28 @@ std::error_code CrnpUpstream::Impl::start() {
     spdlog::error("upstream: no CRNP server configured");
     return std::make_error_code(std::errc::invalid_argument);
   }
+  // The servers' own addresses: the default allowlist, and never starved by other allowed
+  // peers when --callback-allow is wider.
+  std::string warnings;
+  auto servers = resolveCallbackSources(config_.servers, &warnings);
+  if (!warnings.empty()) spdlog::warn("upstream: {}", warnings);
   crnp::AddressFilter allowed;
   if (config_.allowedCallbackSources) {
     allowed = *config_.allowedCallbackSources;
+  } else if (servers) {
+    allowed = *servers;
   } else {
-    std::string warnings;
-    auto resolved = resolveCallbackSources(config_.servers, &warnings);
-    if (!resolved) {
-      spdlog::error("upstream: no address to accept events from: {}", warnings);
-      return std::make_error_code(std::errc::host_unreachable);
-    }
-    if (!warnings.empty()) spdlog::warn("upstream: {}", warnings);
-    allowed = std::move(*resolved);
+    spdlog::error("upstream: no address to accept events from: {}", warnings);
+    return std::make_error_code(std::errc::host_unreachable);
   }
 
   crnp::CallbackListenerOptions options;
   options.listen = config_.callbackListen;
   options.allowedPeers = allowed;
+  if (servers) options.priorityPeers = std::move(*servers);
   options.maxConnections = config_.callbackMaxConnections;
+  options.maxConnectionsPerPeer = config_.callbackMaxConnectionsPerPeer;
+  options.firstByteTimeout = config_.callbackFirstByteTimeout;
   options.readTimeout = config_.callbackReadTimeout;
   // The listener lives in this object: its handler must not keep it alive.
   std::weak_ptr<Impl> weak = weak_from_this();
@@ -69,8 +74,7 @@ std::error_code CrnpUpstream::Impl::start() {
         }
       });
   if (const auto ec = listener->start()) {
-    spdlog::error("upstream: callback listener on {}:{}: {}",
-                  config_.callbackListen.address().to_string(), config_.callbackListen.port(),
+    spdlog::error("upstream: callback listener on {}: {}", crnp::toString(config_.callbackListen),
                   ec.message());
     return ec;
   }
@@ -80,8 +84,8 @@ std::error_code CrnpUpstream::Impl::start() {
     std::lock_guard lock(listenerMutex_);
     listener_ = std::move(listener);
   }
-  spdlog::info("upstream: callback listener on {}:{}, events accepted from {}",
-               endpoint.address().to_string(), endpoint.port(), allowed.spec());
+  spdlog::info("upstream: callback listener on {}, events accepted from {}",
+               crnp::toString(endpoint), allowed.spec());
   asio::dispatch(strand_, [self = shared_from_this()] { self->onStarted(); });
   return {};
 }

@@ -98,9 +98,18 @@ ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
               "re-register after this long without events");
   addDuration(app, "--callback-read-timeout", o.callbackReadTimeout,
               "CRNP_GATEWAY_CALLBACK_READ_TIMEOUT", "reading one event connection");
+  addDuration(app, "--callback-first-byte-timeout", o.callbackFirstByteTimeout,
+              "CRNP_GATEWAY_CALLBACK_FIRST_BYTE_TIMEOUT",
+              "an event connection that sends nothing for this long is closed");
   app.add_option("--callback-max-connections", o.callbackMaxConnections,
-                 "concurrent event connections")
+                 "open event connections; at the limit the gateway stops accepting (the "
+                 "kernel's backlog holds the next one); a quarter is kept for the CRNP servers")
       ->envname("CRNP_GATEWAY_CALLBACK_MAX_CONNECTIONS")
+      ->check(CLI::Range(std::size_t{4}, std::size_t{100'000}));
+  app.add_option("--callback-max-connections-per-peer", o.callbackMaxConnectionsPerPeer,
+                 "open event connections of one allowed address that is not a CRNP server's; "
+                 "over it they are closed unread")
+      ->envname("CRNP_GATEWAY_CALLBACK_MAX_CONNECTIONS_PER_PEER")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   addDuration(app, "--shutdown-timeout", o.shutdownTimeout, "CRNP_GATEWAY_SHUTDOWN_TIMEOUT",
               "SIGTERM: streams get going_away, then the server stops within this time");

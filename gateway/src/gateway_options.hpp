@@ -33,6 +33,8 @@ struct GatewayOptions {
   std::chrono::milliseconds silenceThreshold{10 * 60'000};
   std::chrono::milliseconds callbackReadTimeout{10'000};
   std::size_t callbackMaxConnections = 256;
+  std::size_t callbackMaxConnectionsPerPeer = 32;
+  std::chrono::milliseconds callbackFirstByteTimeout{1'000};
   std::chrono::milliseconds shutdownTimeout{10'000};
   std::string logLevel = "info";
 };

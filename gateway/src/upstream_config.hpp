@@ -59,8 +59,15 @@ struct UpstreamConfig {
   /// it when the cluster calls back from other addresses than the one registered with (for
   /// instance the physical node addresses behind an HA logical host name).
   std::optional<crnp::AddressFilter> allowedCallbackSources;
-  /// Open event connections at most; further ones are closed and counted.
+  /// Open event connections at most; at the limit the listener stops accepting (the
+  /// kernel's backlog holds further connections). A quarter is kept for the servers' own
+  /// addresses (crnp/callback_listener.hpp).
   std::size_t callbackMaxConnections = 256;
+  /// Open event connections of one allowed address that is not a server's; over it they are
+  /// closed unread.
+  std::size_t callbackMaxConnectionsPerPeer = 32;
+  /// Time an event connection has to send its first bytes.
+  std::chrono::milliseconds callbackFirstByteTimeout = crnp::kDefaultFirstByteTimeout;
   /// Time allowed to read one event connection to EOF.
   std::chrono::milliseconds callbackReadTimeout = crnp::kDefaultReadTimeout;
 

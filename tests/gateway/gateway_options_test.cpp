@@ -44,6 +44,26 @@ TEST(GatewayOptions, ReregisterIntervalIsThirtySecondsByDefaultAndConfigurable) 
   EXPECT_EQ(set.options->reregisterInterval, 45s);
 }
 
+TEST(GatewayOptions, CallbackPortLimitsAgreeWithTheUpstreamAndAreConfigurable) {
+  auto defaults = parse({"--embedded-cluster"});
+  ASSERT_TRUE(defaults.options);
+  const gateway::UpstreamConfig upstream;
+  EXPECT_EQ(defaults.options->callbackMaxConnections, upstream.callbackMaxConnections);
+  EXPECT_EQ(defaults.options->callbackMaxConnectionsPerPeer,
+            upstream.callbackMaxConnectionsPerPeer);
+  EXPECT_EQ(defaults.options->callbackFirstByteTimeout, upstream.callbackFirstByteTimeout);
+  EXPECT_EQ(defaults.options->callbackFirstByteTimeout, 1s);
+  auto set =
+      parse({"--embedded-cluster", "--callback-max-connections", "64",
+             "--callback-max-connections-per-peer", "4", "--callback-first-byte-timeout", "250ms"});
+  ASSERT_TRUE(set.options);
+  EXPECT_EQ(set.options->callbackMaxConnections, 64u);
+  EXPECT_EQ(set.options->callbackMaxConnectionsPerPeer, 4u);
+  EXPECT_EQ(set.options->callbackFirstByteTimeout, 250ms);
+  // Fewer than 4 would leave the servers no reserved slot.
+  EXPECT_EQ(parse({"--embedded-cluster", "--callback-max-connections", "3"}).exitCode, 2);
+}
+
 TEST(GatewayOptions, EnvironmentTwin) {
   ::setenv("CRNP_GATEWAY_GRPC_LISTEN", "127.0.0.1:7", 1);
   ::setenv("CRNP_GATEWAY_RING_EVENTS", "42", 1);
