@@ -18,6 +18,12 @@ void finishWith(grpc::ServerUnaryReactor* reactor, grpc::ByteBuffer* response,
   reactor->Finish(status);
 }
 
+// The client's deadline and cancellation, so that a change still queued when the client gave
+// up is not applied behind its back. The context lives until the reactor finished.
+RegistrationService::Caller callerOf(grpc::CallbackServerContext* context) {
+  return {context->deadline(), [context] { return context->IsCancelled(); }};
+}
+
 }  // namespace
 
 GatewayService::GatewayService(RegistrationService& registrations, const EventHub& hub,
@@ -40,9 +46,11 @@ grpc::ServerUnaryReactor* GatewayService::Register(grpc::CallbackServerContext* 
   }
   // `response` stays valid until Finish; the change may end on another thread, later.
   registrations_.registerAsync(
-      parsed, [reactor, response](grpc::Status status, pb::Registration registration) {
+      parsed,
+      [reactor, response](grpc::Status status, pb::Registration registration) {
         finishWith(reactor, response, status, registration);
-      });
+      },
+      callerOf(context));
   return reactor;
 }
 
@@ -56,9 +64,11 @@ grpc::ServerUnaryReactor* GatewayService::Unregister(grpc::CallbackServerContext
     return reactor;
   }
   registrations_.unregisterAsync(
-      parsed, [reactor, response](grpc::Status status, pb::UnregisterResponse result) {
+      parsed,
+      [reactor, response](grpc::Status status, pb::UnregisterResponse result) {
         finishWith(reactor, response, status, result);
-      });
+      },
+      callerOf(context));
   return reactor;
 }
 

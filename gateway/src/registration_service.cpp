@@ -78,7 +78,8 @@ RegistrationService::RegistrationService(Registry& registry, Upstream& upstream,
   if (!options_.newId) options_.newId = randomHexId;
 }
 
-void RegistrationService::registerAsync(const pb::RegisterRequest& request, RegisterDone done) {
+void RegistrationService::registerAsync(const pb::RegisterRequest& request, RegisterDone done,
+                                        Caller caller) {
   const RegistrationLimits& limits = options_.limits;
   std::string id = request.registration_id();
   if (id.empty()) {
@@ -97,13 +98,14 @@ void RegistrationService::registerAsync(const pb::RegisterRequest& request, Regi
 
   Change change;
   change.refuse = [done](grpc::Status status) { done(std::move(status), {}); };
+  change.caller = std::move(caller);
   change.run = [this, id = std::move(id), types = std::move(types.types), done = std::move(done)](
                    Finish finish) { runRegister(id, types, done, std::move(finish)); };
   enqueue(std::move(change), /*bypassLimit=*/false);
 }
 
-void RegistrationService::unregisterAsync(const pb::UnregisterRequest& request,
-                                          UnregisterDone done) {
+void RegistrationService::unregisterAsync(const pb::UnregisterRequest& request, UnregisterDone done,
+                                          Caller caller) {
   std::string id = request.registration_id();
   if (auto status = validateRegistrationId(id, options_.limits); !status.ok()) {
     return done(status, {});
@@ -114,6 +116,7 @@ void RegistrationService::unregisterAsync(const pb::UnregisterRequest& request,
 
   Change change;
   change.refuse = [done](grpc::Status status) { done(std::move(status), {}); };
+  change.caller = std::move(caller);
   change.run = [this, id = std::move(id), types = std::move(types.types), done = std::move(done)](
                    Finish finish) { runUnregister(id, types, done, std::move(finish)); };
   enqueue(std::move(change), /*bypassLimit=*/false);
@@ -211,7 +214,27 @@ void RegistrationService::runNext() {
     change = std::move(queue_.front());
     queue_.pop_front();
   }
+  if (auto gone = callerGone(change.caller)) {
+    change.refuse(std::move(*gone));
+    return executor_([this] { runNext(); });
+  }
   change.run([this] { executor_([this] { runNext(); }); });
+}
+
+std::optional<grpc::Status> RegistrationService::callerGone(const Caller& caller) const {
+  if (caller.cancelled && caller.cancelled()) {
+    return makeErrorStatus(grpc::StatusCode::CANCELLED,
+                           "the call was cancelled before its change started; nothing changed",
+                           "CHANGE_NOT_STARTED");
+  }
+  if (caller.deadline != std::chrono::system_clock::time_point::max() &&
+      options_.now() >= caller.deadline) {
+    return makeErrorStatus(grpc::StatusCode::DEADLINE_EXCEEDED,
+                           "the call's deadline passed while its change waited for the ones "
+                           "before it; nothing changed",
+                           "CHANGE_NOT_STARTED");
+  }
+  return std::nullopt;
 }
 
 void RegistrationService::runRegister(std::string id, std::vector<EventType> types,

@@ -28,6 +28,15 @@
 
 namespace gateway {
 
+/// The caller of a change, as far as the service cares: a change whose caller has given up
+/// (its deadline passed, by options.now, or it was cancelled) before the change's turn came
+/// is answered DEADLINE_EXCEEDED / CANCELLED (reason CHANGE_NOT_STARTED) and not applied.
+/// A change that has started is carried through: its request may already be upstream.
+struct ChangeCaller {
+  std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
+  std::function<bool()> cancelled;  ///< may be empty; called on the executor
+};
+
 class RegistrationService {
  public:
   using Executor = std::function<void(std::function<void()>)>;
@@ -60,11 +69,15 @@ class RegistrationService {
   RegistrationService(Registry& registry, Upstream& upstream, Executor executor,
                       Options options = {});
 
+  using Caller = ChangeCaller;
+
   /// Creates or replaces a registration. Invalid requests fail at once (INVALID_ARGUMENT, `done`
   /// runs before the call returns), without touching the queue or the upstream.
-  void registerAsync(const crnp::gateway::v1::RegisterRequest& request, RegisterDone done);
+  void registerAsync(const crnp::gateway::v1::RegisterRequest& request, RegisterDone done,
+                     Caller caller = {});
   /// Removes the listed types, or the whole registration when none are listed or none remain.
-  void unregisterAsync(const crnp::gateway::v1::UnregisterRequest& request, UnregisterDone done);
+  void unregisterAsync(const crnp::gateway::v1::UnregisterRequest& request, UnregisterDone done,
+                       Caller caller = {});
 
   grpc::Status getRegistration(const crnp::gateway::v1::GetRegistrationRequest& request,
                                crnp::gateway::v1::Registration* out) const;
@@ -86,8 +99,12 @@ class RegistrationService {
   using Finish = std::function<void()>;
   struct Change {
     std::function<void(Finish)> run;           // must call Finish exactly once, at the end
-    std::function<void(grpc::Status)> refuse;  // instead of run, when shutting down
+    std::function<void(grpc::Status)> refuse;  // instead of run: shutting down, caller gone
+    Caller caller;
   };
+
+  /// Why `caller` no longer wants its change, or nullopt when it still does.
+  std::optional<grpc::Status> callerGone(const Caller& caller) const;
 
   void enqueue(Change change, bool bypassLimit);
   void runNext();

@@ -105,22 +105,28 @@ class RegistrationFixture : public ::testing::Test {
     return std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000 + ticks_++));
   }
 
-  std::future<Outcome<pb::Registration>> registerLater(const pb::RegisterRequest& request) {
+  std::future<Outcome<pb::Registration>> registerLater(const pb::RegisterRequest& request,
+                                                       RegistrationService::Caller caller = {}) {
     auto promise = std::make_shared<std::promise<Outcome<pb::Registration>>>();
     auto future = promise->get_future();
-    service_->registerAsync(request, [promise](grpc::Status status, pb::Registration response) {
-      promise->set_value({std::move(status), std::move(response)});
-    });
+    service_->registerAsync(
+        request,
+        [promise](grpc::Status status, pb::Registration response) {
+          promise->set_value({std::move(status), std::move(response)});
+        },
+        std::move(caller));
     return future;
   }
   std::future<Outcome<pb::UnregisterResponse>> unregisterLater(
-      const pb::UnregisterRequest& request) {
+      const pb::UnregisterRequest& request, RegistrationService::Caller caller = {}) {
     auto promise = std::make_shared<std::promise<Outcome<pb::UnregisterResponse>>>();
     auto future = promise->get_future();
-    service_->unregisterAsync(request,
-                              [promise](grpc::Status status, pb::UnregisterResponse response) {
-                                promise->set_value({std::move(status), std::move(response)});
-                              });
+    service_->unregisterAsync(
+        request,
+        [promise](grpc::Status status, pb::UnregisterResponse response) {
+          promise->set_value({std::move(status), std::move(response)});
+        },
+        std::move(caller));
     return future;
   }
   template <class T>

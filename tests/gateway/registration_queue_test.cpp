@@ -23,13 +23,13 @@ bool isReady(const auto& future) {
   return future.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
 }
 
-class QueueTest : public RegistrationFixture {
+class QueueTestBase : public RegistrationFixture {
  protected:
-  QueueTest() {
+  QueueTestBase() {
     upstream_.hold(true);
     rebuild({}, worker_.executor());
   }
-  ~QueueTest() override {
+  ~QueueTestBase() override {
     upstream_.hold(false);
     while (upstream_.answerNext(FakeUpstream::ok())) {
     }
@@ -40,6 +40,7 @@ class QueueTest : public RegistrationFixture {
   }
   SerialWorker worker_;
 };
+using QueueTest = QueueTestBase;
 
 TEST_F(QueueTest, ChangesRunOneAtATimeInArrivalOrder) {
   auto first = registerLater(registerRequest("a", {membership()}));
@@ -217,6 +218,60 @@ void registerWithFullDisk() {
 TEST(RegistryFailure, FailedWriteReportsInternalAndResyncsUpstream) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(registerWithFullDisk(), ::testing::ExitedWithCode(0), "");
+}
+
+}  // namespace
+}  // namespace gateway::test
+
+namespace gateway::test {
+namespace {
+
+// A change whose caller gave up while it waited behind another is not applied: the client
+// was told DEADLINE_EXCEEDED or CANCELLED, so committing it later would surprise it.
+class CallerGoneTest : public QueueTestBase {};
+
+TEST_F(CallerGoneTest, AChangeWhoseDeadlinePassedBeforeItsTurnIsNotApplied) {
+  auto running = registerLater(registerRequest("a", {membership()}));
+  ASSERT_TRUE(upstream_.waitForCalls(1));
+  RegistrationService::Caller expired;
+  expired.deadline = now();  // the fixture's clock moves on at every reading
+  auto late = registerLater(registerRequest("b", {rgState("g")}), expired);
+  RegistrationService::Caller patient;
+  patient.deadline = std::chrono::system_clock::time_point::max() - std::chrono::hours(1);
+  auto onTime = registerLater(registerRequest("c", {rgState("h")}), patient);
+
+  ASSERT_TRUE(upstream_.answerNext(FakeUpstream::ok()));
+  EXPECT_TRUE(wait(std::move(running)).status.ok());
+  const auto refused = wait(std::move(late));
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(reasonOf(refused.status), "CHANGE_NOT_STARTED");
+  ASSERT_TRUE(upstream_.waitForCalls(2));
+  ASSERT_TRUE(upstream_.answerNext(FakeUpstream::ok()));
+  EXPECT_TRUE(wait(std::move(onTime)).status.ok());
+
+  EXPECT_FALSE(registry_->get("b"));
+  EXPECT_TRUE(registry_->get("c"));
+  // Only a's and c's unions went upstream: b's never did.
+  EXPECT_EQ(upstream_.calls().back(), normalizeTypes({membership(), rgState("h")}));
+  EXPECT_EQ(upstream_.callCount(), 2u);
+}
+
+TEST_F(CallerGoneTest, ACancelledCallersChangeIsNotAppliedButTheNextOneIs) {
+  auto running = registerLater(registerRequest("a", {membership()}));
+  ASSERT_TRUE(upstream_.waitForCalls(1));
+  std::atomic<bool> cancelled{false};
+  RegistrationService::Caller caller;
+  caller.cancelled = [&cancelled] { return cancelled.load(); };
+  auto gone = unregisterLater(unregisterRequest("a"), caller);
+  cancelled = true;  // the client cancels while its change waits
+
+  ASSERT_TRUE(upstream_.answerNext(FakeUpstream::ok()));
+  EXPECT_TRUE(wait(std::move(running)).status.ok());
+  const auto refused = wait(std::move(gone));
+  EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(reasonOf(refused.status), "CHANGE_NOT_STARTED");
+  EXPECT_TRUE(registry_->get("a"));
+  EXPECT_EQ(upstream_.callCount(), 1u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 
 #include "gateway_process_fixture.hpp"
 #include "status_details.hpp"
@@ -190,6 +191,31 @@ TEST_F(GatewayRpcTest, SlowReplyIsDeadlineExceeded) {
                   "CRNP_TIMEOUT");
   gw::Registration fetched;
   EXPECT_EQ(getRegistration("slow", &fetched).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// A Register whose client gave up while it waited behind a slow one is not applied later:
+// the client was told DEADLINE_EXCEEDED, so a registration appearing afterwards would be a lie.
+TEST_F(GatewayRpcTest, RegisterQueuedPastItsDeadlineIsNotAppliedLater) {
+  ASSERT_NO_FATAL_FAILURE(startSim());
+  ASSERT_NO_FATAL_FAILURE(startGateway({"--reregister-interval", "10m", "--reply-timeout", "10s"}));
+  ASSERT_TRUE(delayNextReply(3s).ok());
+  std::thread slow([this] { EXPECT_TRUE(registerTypes("slow", {neverEmittedType()}).ok()); });
+  // Wait until the slow change holds the queue (the sim has it), then queue one behind it.
+  ASSERT_TRUE(test::eventually([&] { return simKnowsGateway(); }, kConvergeDeadline));
+  gw::RegisterRequest request;
+  request.set_registration_id("impatient");
+  *request.add_event_types() = eventType("EC_Cluster", "ESC_cluster_membership");
+  gw::Registration ignored;
+  const auto impatient =
+      gatewayStub_->Register(contextWithDeadline(500ms).get(), request, &ignored);
+  EXPECT_EQ(impatient.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  slow.join();
+  gw::Registration fetched;
+  EXPECT_TRUE(getRegistration("slow", &fetched).ok());
+  EXPECT_EQ(getRegistration("impatient", &fetched).error_code(), grpc::StatusCode::NOT_FOUND);
+  gw::ListRegistrationsResponse list;
+  ASSERT_TRUE(gatewayStub_->ListRegistrations(contextWithDeadline().get(), {}, &list).ok());
+  EXPECT_EQ(list.registrations_size(), 1);
 }
 
 TEST_F(GatewayRpcTest, DeadServerIsConnectionRefused) {
