@@ -73,13 +73,20 @@ StoredEventPtr EventHub::ingest(crnp::Event event, std::chrono::system_clock::ti
       std::make_shared<const StoredEvent>(lastSequence_ + 1, std::move(event), received, epoch_);
   serializations_.fetch_add(1, std::memory_order_relaxed);
 
-  std::lock_guard lock(mutex_);
-  lastSequence_ = stored->sequence;
-  ring_.push_back(stored);
-  ringBytes_ += stored->bytes;
-  evictLocked();
-  rememberLatestLocked(stored);
-  for (EventSubscriber* subscriber : subscribers_) subscriber->onEvent(stored);
+  SubscriberList subscribers;
+  {
+    std::lock_guard lock(mutex_);
+    lastSequence_ = stored->sequence;
+    ring_.push_back(stored);
+    ringBytes_ += stored->bytes;
+    evictLocked();
+    rememberLatestLocked(stored);
+    subscribers = subscribers_;  // those attached before this event; later ones have it already
+  }
+  // Outside mutex_ (attaches, resumes and GetClusterState never wait for the streams), still
+  // under ingestMutex_, which keeps every subscriber's events in sequence order and lets
+  // detach() wait out a hand-over that may still reach its subscriber.
+  for (EventSubscriber* subscriber : *subscribers) subscriber->onEvent(stored);
   return stored;
 }
 
@@ -157,14 +164,24 @@ AttachResult EventHub::attach(EventSubscriber& subscriber,
     }
   }
   if (result.snapshot && !types.empty()) result.events = latestLocked(types);
-  subscribers_.push_back(&subscriber);
+  auto grown = std::make_shared<std::vector<EventSubscriber*>>(*subscribers_);
+  grown->push_back(&subscriber);
+  subscribers_ = std::move(grown);
   return result;
 }
 
 void EventHub::detach(EventSubscriber& subscriber) {
-  std::lock_guard lock(mutex_);
-  auto it = std::find(subscribers_.begin(), subscribers_.end(), &subscriber);
-  if (it != subscribers_.end()) subscribers_.erase(it);
+  {
+    std::lock_guard lock(mutex_);
+    auto shrunk = std::make_shared<std::vector<EventSubscriber*>>(*subscribers_);
+    auto it = std::find(shrunk->begin(), shrunk->end(), &subscriber);
+    if (it == shrunk->end()) return;
+    shrunk->erase(it);
+    subscribers_ = std::move(shrunk);
+  }
+  // An ingest that took the list before the line above may still be handing its event out;
+  // once it is done nothing reaches `subscriber` again.
+  std::lock_guard wait(ingestMutex_);
 }
 
 std::uint64_t EventHub::lastSequence() const {
@@ -189,7 +206,7 @@ std::size_t EventHub::bufferedBytes() const {
 
 std::size_t EventHub::subscriberCount() const {
   std::lock_guard lock(mutex_);
-  return subscribers_.size();
+  return subscribers_->size();
 }
 
 }  // namespace gateway

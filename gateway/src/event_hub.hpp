@@ -51,8 +51,9 @@ using StoredEventPtr = std::shared_ptr<const StoredEvent>;
 /// True when `event` matches one of `types` (crnp::matches); false for no types.
 bool matchesAny(const std::vector<crnp::EventType>& types, const crnp::Event& event);
 
-/// Receives the events ingested while attached. Called with the hub's lock held, in sequence
-/// order: must not block and must not call back into the hub.
+/// Receives the events ingested while attached, in sequence order, on the ingesting thread
+/// (not under the lock that attach, latest and the resume checks take): must not block and
+/// must not call back into the hub.
 class EventSubscriber {
  public:
   virtual ~EventSubscriber() = default;
@@ -124,14 +125,17 @@ class EventHub {
   std::atomic<std::uint64_t> serializations_{0};
   std::atomic<std::uint64_t> duplicatesSuppressed_{0};
 
-  std::mutex ingestMutex_;          // orders ingests; held while serializing, without mutex_
+  std::mutex ingestMutex_;          // orders ingests; held while serializing and handing out
   mutable std::mutex mutex_;        // the state below; held only to append and hand out pointers
   std::uint64_t lastSequence_ = 0;  // written holding both mutexes
   std::deque<StoredEventPtr> ring_;
   std::size_t ringBytes_ = 0;
   // Written holding both mutexes, so ingest reads it holding ingestMutex_ alone.
   std::map<crnp::EventType, StoredEventPtr, KeyLess> latest_;
-  std::vector<EventSubscriber*> subscribers_;
+  // Copy-on-write: attach/detach replace it, an ingest takes it in O(1) and hands its event out
+  // after releasing mutex_.
+  using SubscriberList = std::shared_ptr<const std::vector<EventSubscriber*>>;
+  SubscriberList subscribers_ = std::make_shared<const std::vector<EventSubscriber*>>();
 };
 
 }  // namespace gateway

@@ -35,7 +35,8 @@ void SubscribeReactor::start(std::vector<crnp::EventType> types,
     if (!typesPushed_) types_ = std::move(types);
     attachTypes = types_;
   }
-  // Without our lock: the hub calls onEvent with its lock held, so hub -> stream is the order.
+  // Without our lock: the hub calls onEvent holding its ingest lock, so hub -> stream is the
+  // order.
   // Events after the attach may reach onEvent before the lock below; they queue behind the
   // snapshot or replay because nothing is written before started_.
   AttachResult attached = hub_.attach(*this, attachTypes, resume);

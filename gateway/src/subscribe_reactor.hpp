@@ -2,7 +2,7 @@
 // SubscribeReactor: one server-streaming Subscribe call. It starts from an EventHub attach
 // (snapshot or replay), then writes live events from a bounded queue, one write in flight,
 // with heartbeats on quiet streams and going_away at its maximum age or at shutdown. It never
-// blocks: events arrive under the hub's lock and only append to the queue.
+// blocks: events arrive on the ingesting thread and only append to the queue.
 #include <grpcpp/alarm.h>
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/server_callback.h>

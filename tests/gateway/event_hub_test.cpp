@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
@@ -373,6 +374,44 @@ TEST(EventHub, ResumedStreamSeesNoRepeat) {
   EXPECT_FALSE(attached.snapshot);
   EXPECT_EQ(sequences(attached.events), (std::vector<std::uint64_t>{2, 3}));
   hub.detach(subscriber);
+}
+
+// A stream's hand-over happens outside the lock that attaches, snapshots and resume checks
+// take: while one subscriber is slow to take an event, the rest of the hub still answers.
+TEST(EventHub, ReadersAndAttachesDoNotWaitForAHandOverInProgress) {
+  EventHub hub(config());
+  hub.ingest(rgEvent("a", "ONLINE"), kReceived);
+  std::promise<void> entered;
+  std::promise<void> release;
+  struct SlowSubscriber : EventSubscriber {
+    std::promise<void>* entered;
+    std::shared_future<void> released;
+    void onEvent(const StoredEventPtr&) override {
+      entered->set_value();
+      released.wait();
+    }
+  } slow;
+  slow.entered = &entered;
+  slow.released = release.get_future().share();
+  hub.attach(slow, {rgType("a")}, std::nullopt);
+
+  std::thread ingesting([&] { hub.ingest(rgEvent("a", "OFFLINE"), kReceived); });
+  entered.get_future().wait();
+  RecordingSubscriber late;
+  auto others = std::async(std::launch::async, [&] {
+    const auto attached = hub.attach(late, {rgType("a")}, ResumeToken{kEpoch, 1});
+    EXPECT_EQ(sequences(attached.events), (std::vector<std::uint64_t>{2}));
+    EXPECT_EQ(sequences(hub.latest({})), (std::vector<std::uint64_t>{2}));
+    EXPECT_TRUE(hub.canResume({kEpoch, 2}));
+    return attached.sequence;
+  });
+  const bool answered = others.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  release.set_value();
+  ingesting.join();
+  ASSERT_TRUE(answered) << "the hub's readers waited for a subscriber";
+  EXPECT_EQ(others.get(), 2u);
+  hub.detach(slow);
+  hub.detach(late);  // waits for a hand-over in progress: only now, after the release
 }
 
 }  // namespace
