@@ -40,7 +40,7 @@ const std::vector<crnp::EventType> kTypes{{"EC_Cluster", "ESC_cluster_rg_state",
 // A stream's queue and writer, without gRPC: the write copies the buffer as StartWrite would.
 struct HubStream final : gateway::EventSubscriber {
   void onEvent(const StoredEventPtr& event) override {
-    if (gateway::matchesAny(kTypes, event->event)) queue.push_back(event);
+    if (crnp::matchesAny(kTypes, event->event)) queue.push_back(event);
   }
   void drain() {
     for (const auto& event : queue) {
@@ -56,7 +56,7 @@ struct HubStream final : gateway::EventSubscriber {
 struct NaiveStream {
   void onEvent(const crnp::Event& event, std::uint64_t sequence,
                std::chrono::system_clock::time_point received) {
-    if (!gateway::matchesAny(kTypes, event)) return;
+    if (!crnp::matchesAny(kTypes, event)) return;
     gateway::pb::SubscribeResponse response;
     response.set_resume_token(gateway::encodeResumeToken({42, sequence}));
     gateway::toProto(event, sequence, received, false, response.mutable_event());

@@ -32,6 +32,11 @@ bool matches(const EventType& registered, const Event& event) {
                      });
 }
 
+bool matchesAny(const std::vector<EventType>& registered, const Event& event) {
+  return std::any_of(registered.begin(), registered.end(),
+                     [&](const EventType& type) { return matches(type, event); });
+}
+
 EventType eventKey(const Event& event) {
   EventType key{event.eventClass, event.subclass, {}};
   std::string_view pairName = keyPairName(event.eventClass, event.subclass);

@@ -159,11 +159,8 @@ void CrnpUpstream::Impl::onCallbackEvent(crnp::Event event) {
   lastEventAt_ = Clock::now();
   board_.countEvent();
   if (inFlight_ && inFlight_->proofBaseline && !inFlight_->proven) {
-    auto matchesAny = [&event](const EventTypes& types) {
-      return std::any_of(types.begin(), types.end(),
-                         [&event](const crnp::EventType& t) { return crnp::matches(t, event); });
-    };
-    if (matchesAny(inFlight_->plan.events) && !matchesAny(*inFlight_->proofBaseline)) {
+    if (crnp::matchesAny(inFlight_->plan.events, event) &&
+        !crnp::matchesAny(*inFlight_->proofBaseline, event)) {
       inFlight_->proven = true;
     }
   }

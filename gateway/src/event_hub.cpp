@@ -23,10 +23,6 @@ std::uint64_t randomEpoch() {
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
-bool byName(const crnp::NvPair& a, const crnp::NvPair& b) {
-  return std::tie(a.name, a.values) < std::tie(b.name, b.values);
-}
-
 }  // namespace
 
 StoredEvent::StoredEvent(std::uint64_t sequenceNumber, crnp::Event crnpEvent,
@@ -42,18 +38,6 @@ StoredEvent::StoredEvent(std::uint64_t sequenceNumber, crnp::Event crnpEvent,
 const grpc::ByteBuffer& StoredEvent::snapshot() const {
   std::call_once(snapshotOnce_, [this] { snapshot_ = serializeEvent(*this, true); });
   return snapshot_;
-}
-
-bool matchesAny(const std::vector<crnp::EventType>& types, const crnp::Event& event) {
-  return std::any_of(types.begin(), types.end(),
-                     [&](const crnp::EventType& type) { return crnp::matches(type, event); });
-}
-
-bool EventHub::KeyLess::operator()(const crnp::EventType& a, const crnp::EventType& b) const {
-  if (a.eventClass != b.eventClass) return a.eventClass < b.eventClass;
-  if (a.subclass != b.subclass) return a.subclass < b.subclass;
-  return std::lexicographical_compare(a.nvpairs.begin(), a.nvpairs.end(), b.nvpairs.begin(),
-                                      b.nvpairs.end(), byName);
 }
 
 EventHub::EventHub(EventHubConfig config)
@@ -121,7 +105,7 @@ std::vector<StoredEventPtr> EventHub::latestLocked(
     const std::vector<crnp::EventType>& filter) const {
   std::vector<StoredEventPtr> events;
   for (const auto& [key, stored] : latest_) {
-    if (filter.empty() || matchesAny(filter, stored->event)) events.push_back(stored);
+    if (filter.empty() || crnp::matchesAny(filter, stored->event)) events.push_back(stored);
   }
   std::sort(events.begin(), events.end(), [](const StoredEventPtr& a, const StoredEventPtr& b) {
     return a->sequence < b->sequence;
@@ -159,7 +143,7 @@ AttachResult EventHub::attach(EventSubscriber& subscriber,
           ring_.empty() ? 0
                         : static_cast<std::size_t>(resume->sequence + 1 - ring_.front()->sequence);
       for (std::size_t i = first; i < ring_.size(); ++i) {
-        if (matchesAny(types, ring_[i]->event)) result.events.push_back(ring_[i]);
+        if (crnp::matchesAny(types, ring_[i]->event)) result.events.push_back(ring_[i]);
       }
     }
   }

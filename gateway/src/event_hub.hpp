@@ -48,9 +48,6 @@ class StoredEvent {
 
 using StoredEventPtr = std::shared_ptr<const StoredEvent>;
 
-/// True when `event` matches one of `types` (crnp::matches); false for no types.
-bool matchesAny(const std::vector<crnp::EventType>& types, const crnp::Event& event);
-
 /// Receives the events ingested while attached, in sequence order, on the ingesting thread
 /// (not under the lock that attach, latest and the resume checks take): must not block and
 /// must not call back into the hub.
@@ -111,10 +108,6 @@ class EventHub {
   std::uint64_t duplicatesSuppressed() const { return duplicatesSuppressed_.load(); }
 
  private:
-  struct KeyLess {
-    bool operator()(const crnp::EventType& a, const crnp::EventType& b) const;
-  };
-
   std::optional<std::string> resumeProblemLocked(const ResumeToken& token) const;
   std::vector<StoredEventPtr> latestLocked(const std::vector<crnp::EventType>& filter) const;
   void rememberLatestLocked(const StoredEventPtr& stored);
@@ -131,7 +124,7 @@ class EventHub {
   std::deque<StoredEventPtr> ring_;
   std::size_t ringBytes_ = 0;
   // Written holding both mutexes, so ingest reads it holding ingestMutex_ alone.
-  std::map<crnp::EventType, StoredEventPtr, KeyLess> latest_;
+  std::map<crnp::EventType, StoredEventPtr> latest_;
   // Copy-on-write: attach/detach replace it, an ingest takes it in O(1) and hands its event out
   // after releasing mutex_.
   using SubscriberList = std::shared_ptr<const std::vector<EventSubscriber*>>;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "crnp/matching.hpp"
 #include "subscribe_messages.hpp"
 
 namespace gateway {
@@ -104,7 +105,7 @@ void SubscribeReactor::onEvent(const StoredEventPtr& event) {
   // Going away: the position stays where the events stop, so a resume gets the rest.
   if (finishing_ || goingAway_) return;
   seenPosition_ = event->sequence;
-  if (!matchesAny(types_, event->event)) return;
+  if (!crnp::matchesAny(types_, event->event)) return;
   const bool full = liveEvents_ >= std::max<std::size_t>(settings_.maxQueueEvents, 1) ||
                     (liveEvents_ > 0 && liveBytes_ + event->bytes > settings_.maxQueueBytes);
   if (full) {

@@ -1,27 +1,12 @@
 #include "type_set_diff.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 
 namespace gateway {
-namespace {
-
-bool pairLess(const crnp::NvPair& a, const crnp::NvPair& b) {
-  if (a.name != b.name) return a.name < b.name;
-  return a.values < b.values;
-}
-
-}  // namespace
-
-bool typeLess(const crnp::EventType& a, const crnp::EventType& b) {
-  if (a.eventClass != b.eventClass) return a.eventClass < b.eventClass;
-  if (a.subclass != b.subclass) return a.subclass < b.subclass;
-  return std::lexicographical_compare(a.nvpairs.begin(), a.nvpairs.end(), b.nvpairs.begin(),
-                                      b.nvpairs.end(), pairLess);
-}
-
 EventTypes normalizeTypes(EventTypes types) {
-  std::sort(types.begin(), types.end(), typeLess);
+  std::sort(types.begin(), types.end(), std::less<>());
   types.erase(std::unique(types.begin(), types.end()), types.end());
   return types;
 }
@@ -29,9 +14,9 @@ EventTypes normalizeTypes(EventTypes types) {
 TypeSetDiff diffTypes(const EventTypes& from, const EventTypes& to) {
   TypeSetDiff diff;
   std::set_difference(to.begin(), to.end(), from.begin(), from.end(),
-                      std::back_inserter(diff.added), typeLess);
+                      std::back_inserter(diff.added), std::less<>());
   std::set_difference(from.begin(), from.end(), to.begin(), to.end(),
-                      std::back_inserter(diff.removed), typeLess);
+                      std::back_inserter(diff.removed), std::less<>());
   return diff;
 }
 

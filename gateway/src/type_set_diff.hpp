@@ -15,11 +15,8 @@ namespace gateway {
 
 using EventTypes = std::vector<crnp::EventType>;
 
-/// A strict weak order consistent with EventType::operator== (class, subclass, then pairs by
-/// name and values).
-bool typeLess(const crnp::EventType& a, const crnp::EventType& b);
-
-/// The set as a canonical list: sorted by typeLess, identical types (==) removed once.
+/// The set as a canonical list: sorted by crnp::EventType's one order (operator<=>),
+/// identical types removed.
 EventTypes normalizeTypes(EventTypes types);
 
 struct TypeSetDiff {

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crnp/messages.hpp"
 
@@ -11,6 +12,9 @@ namespace crnp {
 /// The matching rule: the class is equal, the subclass is equal or absent from the
 /// registration, and every registered NVPAIR is present in the event with equal values.
 bool matches(const EventType& registered, const Event& event);
+
+/// True when `event` matches one of `registered` (false for none).
+bool matchesAny(const std::vector<EventType>& registered, const Event& event);
 
 /// The event type an event is "of" for snapshots and recovery: class, subclass and, for
 /// rg_state / r_state events, the rg_name / r_name pair. Two events of the same key replace

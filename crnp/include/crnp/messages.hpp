@@ -1,6 +1,7 @@
 #pragma once
 // CRNP message model: the three documents of ../shared/crnp-protocol.md section 4 as plain
 // values. No XML here; see codec.hpp for reading and writing them.
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@ struct NvPair {
   std::string name;
   std::vector<std::string> values;
   bool operator==(const NvPair&) const = default;
+  auto operator<=>(const NvPair&) const = default;
 };
 
 /// An event type as registered: CLASS, optional SUBCLASS (empty = absent), narrowing NVPAIRs.
@@ -22,6 +24,9 @@ struct EventType {
   std::string subclass;
   std::vector<NvPair> nvpairs;
   bool operator==(const EventType&) const = default;
+  /// The one order of event types: class, subclass, then the pairs (name, then values) in
+  /// their order. Sets, maps and the canonical union of the gateway and the simulator use it.
+  auto operator<=>(const EventType&) const = default;
 };
 
 /// regType of SC_CALLBACK_REG.

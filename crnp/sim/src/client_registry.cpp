@@ -44,11 +44,6 @@ std::vector<EventType> withoutDuplicates(const std::vector<EventType>& types) {
 
 }  // namespace
 
-bool matchesAny(const std::vector<EventType>& registered, const Event& event) {
-  return std::any_of(registered.begin(), registered.end(),
-                     [&](const EventType& type) { return matches(type, event); });
-}
-
 RegistryDecision ClientRegistry::evaluate(const boost::asio::ip::address& source,
                                           const Registration& request) const {
   if (request.port == 0) {

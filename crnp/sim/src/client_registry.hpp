@@ -71,7 +71,4 @@ class ClientRegistry {
   std::map<boost::asio::ip::tcp::endpoint, ClientRegistration> clients_;
 };
 
-/// True when some type in `registered` matches `event` (crnp::matches).
-bool matchesAny(const std::vector<EventType>& registered, const Event& event);
-
 }  // namespace crnp::sim

@@ -7,6 +7,7 @@
 
 #include "crnp/codec.hpp"
 #include "crnp/endpoint.hpp"
+#include "crnp/matching.hpp"
 
 namespace crnp::sim {
 namespace {

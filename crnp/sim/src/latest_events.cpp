@@ -7,17 +7,6 @@
 
 namespace crnp::sim {
 
-bool LatestEvents::KeyLess::operator()(const EventType& a, const EventType& b) const {
-  if (std::tie(a.eventClass, a.subclass) != std::tie(b.eventClass, b.subclass)) {
-    return std::tie(a.eventClass, a.subclass) < std::tie(b.eventClass, b.subclass);
-  }
-  return std::lexicographical_compare(a.nvpairs.begin(), a.nvpairs.end(), b.nvpairs.begin(),
-                                      b.nvpairs.end(), [](const NvPair& x, const NvPair& y) {
-                                        return std::tie(x.name, x.values) <
-                                               std::tie(y.name, y.values);
-                                      });
-}
-
 void LatestEvents::record(std::uint64_t sequence, const Event& event,
                           std::shared_ptr<const std::string> document) {
   auto& slot = byKey_[eventKey(event)];

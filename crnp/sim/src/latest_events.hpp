@@ -29,10 +29,7 @@ class LatestEvents {
   std::size_t size() const { return byKey_.size(); }
 
  private:
-  struct KeyLess {
-    bool operator()(const EventType& a, const EventType& b) const;
-  };
-  std::map<EventType, LatestEvent, KeyLess> byKey_;
+  std::map<EventType, LatestEvent> byKey_;
 };
 
 }  // namespace crnp::sim
