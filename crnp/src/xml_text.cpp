@@ -4,13 +4,10 @@
 #include <charconv>
 #include <cstdio>
 
+#include "crnp/text.hpp"
+
 namespace crnp::detail {
 namespace {
-
-bool isXmlChar(char32_t c) {
-  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
-         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
-}
 
 void appendUtf8(std::string& out, char32_t c) {
   if (c < 0x80) {
@@ -40,34 +37,6 @@ std::string codePoint(char32_t c) {
   std::array<char, 16> text{};
   std::snprintf(text.data(), text.size(), "U+%04X", static_cast<unsigned>(c));
   return text.data();
-}
-
-// Decodes one UTF-8 sequence at data[i]; returns its length, or 0 when it is not well-formed
-// (truncated, overlong, surrogate, above U+10FFFF).
-std::size_t decodeUtf8(std::string_view data, std::size_t i, char32_t& c) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(data[i + k]); };
-  unsigned char b0 = byte(0);
-  std::size_t length = 0;
-  char32_t min = 0;
-  if (b0 < 0x80) {
-    c = b0;
-    return 1;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    length = 2, c = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    length = 3, c = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    length = 4, c = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + length > data.size()) return 0;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) return 0;
-    c = (c << 6) | (byte(k) & 0x3F);
-  }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
-  return length;
 }
 
 // Expands the reference starting at raw[i] == '&'; returns the index after ';' or an error.
@@ -121,16 +90,16 @@ ParseError malformedAt(std::size_t offset, std::string_view reason) {
 
 std::optional<ParseError> checkCharacters(std::string_view data) {
   for (std::size_t i = 0; i < data.size();) {
-    char32_t c = 0;
-    std::size_t length = decodeUtf8(data, i, c);
-    if (length == 0) {
+    const auto character = decodeUtf8(data, i);
+    if (!character) {
       return malformedAt(
           i, "byte " + hexByte(static_cast<unsigned char>(data[i])) + " is not valid UTF-8");
     }
-    if (!isXmlChar(c)) {
-      return malformedAt(i, "character " + codePoint(c) + " is not allowed in XML");
+    if (!isXmlChar(character->codePoint)) {
+      return malformedAt(i,
+                         "character " + codePoint(character->codePoint) + " is not allowed in XML");
     }
-    i += length;
+    i += character->length;
   }
   return std::nullopt;
 }

@@ -51,7 +51,7 @@ bool sameSet(const std::vector<EventType>& a, const std::vector<EventType>& b) {
 }
 
 grpc::Status notFound(const std::string& id) {
-  const std::string quoted = echoBounded(id);
+  const std::string quoted = crnp::echoBounded(id);
   return makeErrorStatus(grpc::StatusCode::NOT_FOUND, "registration " + quoted + " does not exist",
                          "REGISTRATION_NOT_FOUND", {{"registration_id", quoted}});
 }

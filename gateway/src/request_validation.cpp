@@ -5,9 +5,9 @@
 #include <string>
 
 #include "crnp/matching.hpp"
+#include "crnp/text.hpp"
 #include "proto_conversion.hpp"
 #include "status_mapping.hpp"
-#include "utf8.hpp"
 
 namespace gateway {
 namespace {
@@ -15,11 +15,6 @@ namespace {
 bool isIdChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
          c == '_' || c == '-';
-}
-
-bool isXmlChar(std::uint32_t cp) {
-  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
-         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
 grpc::Status invalidType(int index, const std::string& problem) {
@@ -37,7 +32,7 @@ std::optional<std::string> checkLimits(const crnp::EventType& type,
       return std::string(what) + " is longer than " + std::to_string(limits.maxFieldBytes) +
              " bytes";
     }
-    if (!isXmlText(text)) return std::string(what) + " is not UTF-8 text allowed in XML";
+    if (!crnp::isXmlText(text)) return std::string(what) + " is not UTF-8 text allowed in XML";
     return std::nullopt;
   };
   if (auto error = field(type.eventClass, "event_class")) return error;
@@ -48,7 +43,7 @@ std::optional<std::string> checkLimits(const crnp::EventType& type,
   for (const auto& pair : type.nvpairs) {
     if (auto error = field(pair.name, "an nvpair name")) return error;
     if (pair.values.size() > limits.maxValuesPerPair) {
-      return "nvpair " + echoBounded(pair.name) + " has more than " +
+      return "nvpair " + crnp::echoBounded(pair.name) + " has more than " +
              std::to_string(limits.maxValuesPerPair) + " values";
     }
     for (const auto& value : pair.values) {
@@ -59,15 +54,6 @@ std::optional<std::string> checkLimits(const crnp::EventType& type,
 }
 
 }  // namespace
-
-bool isXmlText(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto character = decodeUtf8(text, i);
-    if (!character || !isXmlChar(character->codePoint)) return false;
-    i += character->length;
-  }
-  return true;
-}
 
 grpc::Status validateRegistrationId(std::string_view id, const RegistrationLimits& limits) {
   if (id.empty() || id.size() > limits.maxIdLength ||
@@ -99,7 +85,7 @@ ValidatedTypes validateEventTypes(
     }
     if (auto problem = crnp::validateEventType(type)) {
       // The problem quotes the whole type: up to 16 pairs of 64 values of 256 bytes each.
-      out.status = invalidType(i, echoBounded(*problem));
+      out.status = invalidType(i, crnp::echoBounded(*problem));
       return out;
     }
     if (std::find(out.types.begin(), out.types.end(), type) != out.types.end()) continue;

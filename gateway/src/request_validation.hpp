@@ -29,8 +29,4 @@ ValidatedTypes validateEventTypes(
     const google::protobuf::RepeatedPtrField<crnp::gateway::v1::EventType>& types,
     const RegistrationLimits& limits, TypesRequired required);
 
-/// True when `text` is UTF-8 made only of XML 1.0 Chars (no NUL, no C0 controls other than
-/// tab, LF, CR; no surrogates, U+FFFE or U+FFFF).
-bool isXmlText(std::string_view text);
-
 }  // namespace gateway

@@ -10,7 +10,6 @@
 #include "config_defaults.hpp"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "utf8.hpp"
 
 namespace gateway {
 namespace {
@@ -73,38 +72,7 @@ const StatusMappingRow& rowFor(RegistrationOutcome outcome, StatusCode code) {
   return kTable.back();
 }
 
-constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD
-
-// Appends `text` as valid UTF-8 until `out` would grow past `limit` bytes; false when it
-// stopped before the end of `text`.
-bool appendValidUtf8(std::string_view text, std::size_t limit, std::string& out) {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto character = decodeUtf8(text, i);
-    const std::string_view piece =
-        character ? text.substr(i, character->length) : kReplacementCharacter;
-    if (out.size() + piece.size() > limit) return false;
-    out += piece;
-    i += character ? character->length : 1;
-  }
-  return true;
-}
-
-std::string validUtf8(std::string_view text) {
-  std::string out;
-  appendValidUtf8(text, std::string::npos, out);
-  return out;
-}
-
 }  // namespace
-
-std::string echoBounded(std::string_view text) {
-  std::string out;
-  out.reserve(std::min(text.size(), kMaxEchoBytes) + 32);
-  if (!appendValidUtf8(text, kMaxEchoBytes, out)) {
-    out += "...(truncated, " + std::to_string(text.size()) + " bytes)";
-  }
-  return out;
-}
 
 std::span<const StatusMappingRow> statusMappingTable() { return kTable; }
 
@@ -120,7 +88,7 @@ grpc::Status toGrpcStatus(const UpstreamResult& result) {
   if (row.grpcCode == grpc::StatusCode::OK) return grpc::Status::OK;
   const std::string server = result.server.empty() ? "(none configured)" : result.server;
   // What the server said is its text, not ours: quoted within the same bound as a client's.
-  const std::string said = echoBounded(result.message);
+  const std::string said = crnp::echoBounded(result.message);
   std::string message = "CRNP server " + server + " " + std::string(row.description);
   if (!said.empty()) message += ": " + said;
   std::optional<milliseconds> retry;
@@ -135,7 +103,7 @@ grpc::Status toGrpcStatus(const UpstreamResult& result) {
 grpc::Status makeErrorStatus(grpc::StatusCode code, std::string message, std::string_view reason,
                              const std::map<std::string, std::string>& metadata,
                              std::optional<std::chrono::milliseconds> retryDelay) {
-  message = validUtf8(message);
+  message = crnp::validUtf8(message);
   google::rpc::Status status;
   status.set_code(static_cast<int>(code));
   status.set_message(message);
@@ -143,7 +111,8 @@ grpc::Status makeErrorStatus(grpc::StatusCode code, std::string message, std::st
   google::rpc::ErrorInfo info;
   info.set_reason(std::string(reason));
   info.set_domain(std::string(kErrorDomain));
-  for (const auto& [key, value] : metadata) (*info.mutable_metadata())[key] = validUtf8(value);
+  for (const auto& [key, value] : metadata)
+    (*info.mutable_metadata())[key] = crnp::validUtf8(value);
   status.add_details()->PackFrom(info);
 
   if (retryDelay) {

@@ -14,6 +14,7 @@
 
 #include "crnp/messages.hpp"
 #include "crnp/registration_client.hpp"
+#include "crnp/text.hpp"
 #include "upstream_result.hpp"
 
 namespace gateway {
@@ -40,18 +41,6 @@ const StatusMappingRow& statusMappingFor(const UpstreamResult& result);
 /// server and what it said, and details (ErrorInfo with metadata crnp_status, crnp_message,
 /// crnp_server; RetryInfo where retrying helps).
 grpc::Status toGrpcStatus(const UpstreamResult& result);
-
-/// Bytes of client-sent text (or a CRNP server's) that an error message or ErrorInfo value
-/// quotes at most. The message and the serialized details both travel in trailers, which a
-/// client refuses beyond its metadata limit (8 KiB by default in gRPC), taking the whole HTTP/2
-/// connection down with them.
-inline constexpr std::size_t kMaxEchoBytes = 256;
-
-/// `text` as an error may quote it: valid UTF-8 (each byte that is not part of a well-formed
-/// sequence becomes U+FFFD) and, when that is over kMaxEchoBytes, its longest prefix of whole
-/// characters within kMaxEchoBytes followed by "...(truncated, N bytes)" with N = text.size().
-/// THE way every error echoes what it was sent: ids, event types, tokens, server messages.
-std::string echoBounded(std::string_view text);
 
 /// A non-OK status with google.rpc.Status details: the same code and message, an ErrorInfo
 /// {reason, domain "crnp-gateway", metadata}, and a RetryInfo when retryDelay is set. The

@@ -34,7 +34,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(grpc::StatusCode code,
 }
 
 grpc::Status notFound(const std::string& id, const char* what) {
-  const std::string quoted = echoBounded(id);
+  const std::string quoted = crnp::echoBounded(id);
   return makeErrorStatus(grpc::StatusCode::NOT_FOUND, "registration \"" + quoted + "\" " + what,
                          "REGISTRATION_NOT_FOUND", {{"registration_id", quoted}});
 }
@@ -94,7 +94,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
   if (!parsed.resume_token().empty()) {
     resume = decodeResumeToken(parsed.resume_token());
     if (!resume) {
-      return invalid("resume_token \"" + echoBounded(parsed.resume_token()) +
+      return invalid("resume_token \"" + crnp::echoBounded(parsed.resume_token()) +
                      "\" is not a token of this gateway");
     }
   }

@@ -96,11 +96,11 @@ class GatewayServiceTest : public ::testing::Test {
 
 constexpr const char* kMethodPrefix = "/crnp.gateway.v1.CrnpGateway/";
 
-// An error quotes at most kMaxEchoBytes of what it was sent, so message and details stay far
+// An error quotes at most crnp::kMaxEchoBytes of what it was sent, so message and details stay far
 // below a client's 8 KiB metadata limit whatever the request held.
 void expectBounded(const grpc::Status& status) {
-  EXPECT_LT(status.error_message().size(), 2 * kMaxEchoBytes) << status.error_message();
-  EXPECT_LT(status.error_details().size(), 4 * kMaxEchoBytes);
+  EXPECT_LT(status.error_message().size(), 2 * crnp::kMaxEchoBytes) << status.error_message();
+  EXPECT_LT(status.error_details().size(), 4 * crnp::kMaxEchoBytes);
 }
 
 // Requests of each method that are not its request message. A truncated copy of a real

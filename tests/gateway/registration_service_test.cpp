@@ -128,8 +128,8 @@ TEST_F(Fixture, InvalidTypeErrorQuotesABoundedPartOfIt) {
   EXPECT_EQ(reasonOf(result.status), "INVALID_EVENT_TYPE");
   EXPECT_NE(result.status.error_message().find("event_types[0]"), std::string::npos);
   EXPECT_NE(result.status.error_message().find("truncated"), std::string::npos);
-  EXPECT_LT(result.status.error_message().size(), 2 * kMaxEchoBytes);
-  EXPECT_LT(result.status.error_details().size(), 4 * kMaxEchoBytes);
+  EXPECT_LT(result.status.error_message().size(), 2 * crnp::kMaxEchoBytes);
+  EXPECT_LT(result.status.error_details().size(), 4 * crnp::kMaxEchoBytes);
 }
 
 TEST_F(Fixture, DuplicateTypesAreStoredOnce) {

@@ -63,6 +63,28 @@ TEST_F(ControlServiceTest, SetNodeStateTakesANodeOutAndBackIn) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// Names come from clients; an error quotes at most crnp::kMaxEchoBytes of one, so a reply never
+// outgrows a client's metadata limit (which would take the client's whole connection down).
+TEST_F(ControlServiceTest, ErrorsQuoteAtMostABoundedPartOfAName) {
+  v1::SetNodeStateRequest request;
+  request.set_node(std::string(8000, 'n'));
+  request.set_up(false);
+  v1::ClusterView view;
+  const auto unknown = call(&Stub::SetNodeState, request, view);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_LT(unknown.error_message().size(), 400u);
+  EXPECT_NE(unknown.error_message().find("truncated, 8000 bytes"), std::string::npos);
+  v1::SwitchResourceGroupRequest group;
+  group.set_resource_group(std::string(8000, 'g'));
+  group.set_node("phys-node-1");
+  const auto noGroup = call(&Stub::SwitchResourceGroup, group, view);
+  EXPECT_EQ(noGroup.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_LT(noGroup.error_message().size(), 400u);
+  // The same channel still works.
+  request.set_node("phys-node-2");
+  EXPECT_TRUE(call(&Stub::SetNodeState, request, view).ok());
+}
+
 TEST_F(ControlServiceTest, SwitchResourceGroupMovesTheGroup) {
   v1::SwitchResourceGroupRequest request;
   request.set_resource_group("app-rg-1");

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "cluster_states.hpp"
+#include "crnp/text.hpp"
 
 namespace crnp::sim {
 namespace {
@@ -21,7 +22,9 @@ ModelResult failure(ModelErrorKind kind, std::string message) {
 
 ModelResult success(std::vector<Event> events) { return ModelResult{std::move(events), {}}; }
 
-std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
+// Names come from control clients: quoted within the echo bound, so that no error reply can
+// outgrow a client's metadata limit (the control API may share the gateway's port).
+std::string quoted(std::string_view name) { return "'" + echoBounded(name) + "'"; }
 
 bool isFailed(std::string_view state) {
   return state == r::kStartFailed || state == r::kMonitorFailed;

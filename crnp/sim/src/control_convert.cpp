@@ -4,6 +4,7 @@
 #include <string>
 
 #include "crnp/endpoint.hpp"
+#include "crnp/text.hpp"
 
 namespace crnp::sim {
 namespace {
@@ -97,7 +98,7 @@ FaultRequest fromProto(const v1::InjectFaultRequest& request) {
       fault.kind = FaultKind::ReplyCode;
       const auto code = statusCodeFromString(request.reply_code());
       if (!code) {
-        return {std::nullopt, "unknown reply_code '" + request.reply_code() +
+        return {std::nullopt, "unknown reply_code '" + echoBounded(request.reply_code()) +
                                   "'; expected OK, RETRY, LOW_RESOURCE, SYSTEM_ERROR, FAIL, "
                                   "MALFORMED, INVALID, VERSION_TOO_HIGH or VERSION_TOO_LOW"};
       }
