@@ -9,11 +9,11 @@
 #include <future>
 #include <memory>
 
+#include "../registration/registration_fixture.hpp"
 #include "event_hub.hpp"
 #include "fake_upstream.hpp"
 #include "loopback_grpc_server.hpp"
 #include "raw_grpc_call.hpp"
-#include "registration_fixture.hpp"
 #include "serial_worker.hpp"
 #include "status_details.hpp"
 #include "status_mapping.hpp"
