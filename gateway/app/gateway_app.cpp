@@ -118,6 +118,7 @@ std::optional<std::string> GatewayApp::Impl::start() {
   streams.maxQueueEvents = options_.streamQueueEvents;
   streams.maxQueueBytes = options_.streamQueueBytes;
   streams.maxStreamAge = options_.maxStreamAge;
+  streams.maxStreams = options_.maxStreams;
   subscriptions_ = std::make_unique<SubscriptionManager>(
       *hub_, [this](const std::string& id) { return registry_->typesOf(id); }, streams);
 

@@ -84,6 +84,10 @@ ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
   app.add_option("--stream-queue-bytes", o.streamQueueBytes, "per-stream queue (bytes)")
       ->envname("CRNP_GATEWAY_STREAM_QUEUE_BYTES")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 34));
+  app.add_option("--max-streams", o.maxStreams,
+                 "concurrent Subscribe streams; more get RESOURCE_EXHAUSTED (0 = no limit)")
+      ->envname("CRNP_GATEWAY_MAX_STREAMS")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{10'000'000}));
   addDuration(app, "--max-stream-age", o.maxStreamAge, "CRNP_GATEWAY_MAX_STREAM_AGE",
               "streams end with going_away after this age, +-10% jitter; 0 = never");
   addDuration(app, "--connect-timeout", o.connectTimeout, "CRNP_GATEWAY_CONNECT_TIMEOUT",

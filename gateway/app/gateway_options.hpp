@@ -1,12 +1,14 @@
 #pragma once
 // crnp-gateway's command line: every flag has an environment-variable twin (CRNP_GATEWAY_*).
-// The defaults here are the one place for the gateway's tunables.
+// Defaults come from the one table (common/config_defaults.hpp).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "config_defaults.hpp"
 
 namespace gateway {
 
@@ -22,20 +24,21 @@ struct GatewayOptions {
   double embeddedEventRate = 1.0;
   std::uint64_t embeddedSeed = 0;  ///< 0 = random
 
-  std::size_t ringEvents = 100'000;
-  std::size_t ringBytes = 64u << 20;
-  std::size_t streamQueueEvents = 4096;
-  std::size_t streamQueueBytes = 16u << 20;
-  std::chrono::milliseconds maxStreamAge{30 * 60'000};
-  std::chrono::milliseconds connectTimeout{5'000};
-  std::chrono::milliseconds replyTimeout{10'000};
-  std::chrono::milliseconds reregisterInterval{30'000};
-  std::chrono::milliseconds silenceThreshold{10 * 60'000};
-  std::chrono::milliseconds callbackReadTimeout{10'000};
-  std::size_t callbackMaxConnections = 256;
-  std::size_t callbackMaxConnectionsPerPeer = 32;
-  std::chrono::milliseconds callbackFirstByteTimeout{1'000};
-  std::chrono::milliseconds shutdownTimeout{10'000};
+  std::size_t ringEvents = defaults::kRingEvents;
+  std::size_t ringBytes = defaults::kRingBytes;
+  std::size_t streamQueueEvents = defaults::kStreamQueueEvents;
+  std::size_t streamQueueBytes = defaults::kStreamQueueBytes;
+  std::size_t maxStreams = defaults::kMaxStreams;
+  std::chrono::milliseconds maxStreamAge = defaults::kMaxStreamAge;
+  std::chrono::milliseconds connectTimeout = defaults::kConnectTimeout;
+  std::chrono::milliseconds replyTimeout = defaults::kReplyTimeout;
+  std::chrono::milliseconds reregisterInterval = defaults::kReregisterInterval;
+  std::chrono::milliseconds silenceThreshold = defaults::kSilenceThreshold;
+  std::chrono::milliseconds callbackReadTimeout = defaults::kCallbackReadTimeout;
+  std::size_t callbackMaxConnections = defaults::kCallbackMaxConnections;
+  std::size_t callbackMaxConnectionsPerPeer = defaults::kCallbackMaxConnectionsPerPeer;
+  std::chrono::milliseconds callbackFirstByteTimeout = defaults::kCallbackFirstByteTimeout;
+  std::chrono::milliseconds shutdownTimeout = defaults::kShutdownTimeout;
   std::string logLevel = "info";
 };
 

@@ -1,12 +1,42 @@
 #pragma once
-// Defaults of the registration side of the gateway, in one place. Limits exist because every
-// registration ends up in one CRNP document upstream (the union of all types) and in the
-// registry file; a client must not be able to grow either without bound.
+// The gateway's defaults and limits, in one place. The flags (app/gateway_options), the
+// component configs (UpstreamConfig, EventHubConfig, SubscriptionConfig, StreamSettings) and
+// the documentation (README's flag table and the Helm chart's comments, checked by
+// tests/gateway/app/defaults_documented_test.cpp) take their values from here.
+//
+// Registration limits exist because every registration ends up in one CRNP document upstream
+// (the union of all types) and in the registry file; a client must not be able to grow either
+// without bound.
 #include <chrono>
 #include <cstddef>
 #include <string_view>
 
+#include "crnp/limits.hpp"
+
 namespace gateway {
+
+/// Defaults of the tunables that have a flag (the flag's name in each comment).
+namespace defaults {
+using namespace std::chrono_literals;
+inline constexpr std::size_t kRingEvents = 100'000;                ///< --ring-events
+inline constexpr std::size_t kRingBytes = 64u << 20;               ///< --ring-bytes
+inline constexpr std::size_t kStreamQueueEvents = 4096;            ///< --stream-queue-events
+inline constexpr std::size_t kStreamQueueBytes = 16u << 20;        ///< --stream-queue-bytes
+inline constexpr std::size_t kMaxStreams = 10'000;                 ///< --max-streams
+inline constexpr std::chrono::milliseconds kMaxStreamAge = 30min;  ///< --max-stream-age
+inline constexpr std::chrono::milliseconds kHeartbeat = 30s;       ///< when a Subscribe sets none
+inline constexpr std::chrono::milliseconds kConnectTimeout = 5s;   ///< --connect-timeout
+inline constexpr std::chrono::milliseconds kReplyTimeout = 10s;    ///< --reply-timeout
+inline constexpr std::chrono::milliseconds kReregisterInterval = 30s;  ///< --reregister-interval
+inline constexpr std::chrono::milliseconds kSilenceThreshold = 10min;  ///< --silence-threshold
+inline constexpr std::chrono::milliseconds kCallbackReadTimeout =
+    crnp::kDefaultReadTimeout;  ///< --callback-read-timeout
+inline constexpr std::chrono::milliseconds kCallbackFirstByteTimeout =
+    crnp::kDefaultFirstByteTimeout;                          ///< --callback-first-byte-timeout
+inline constexpr std::size_t kCallbackMaxConnections = 256;  ///< --callback-max-connections
+inline constexpr std::size_t kCallbackMaxConnectionsPerPeer = 32;   ///< ...-per-peer
+inline constexpr std::chrono::milliseconds kShutdownTimeout = 10s;  ///< --shutdown-timeout
+}  // namespace defaults
 
 /// File name of the registry inside --data-dir.
 inline constexpr std::string_view kRegistryFileName = "registrations.db";

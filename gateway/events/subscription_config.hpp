@@ -1,19 +1,21 @@
 #pragma once
-// Settings of the event path (EventHub and the Subscribe streams), with their defaults in one
-// place. main() fills them from the command line; tests shrink the limits and timers.
+// Settings of the event path (EventHub and the Subscribe streams); defaults from the one table
+// (common/config_defaults.hpp). main() fills them from the command line; tests shrink them.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 
+#include "config_defaults.hpp"
+
 namespace gateway {
 
 struct EventHubConfig {
   /// Events kept for resume, at most this many (at least 1 is always kept)...
-  std::size_t ringCapacity = 10'000;
+  std::size_t ringCapacity = defaults::kRingEvents;
   /// ...and at most this many bytes of serialized SubscribeResponse (the newest event is kept
   /// even when it alone is larger).
-  std::size_t ringBytes = 64u << 20;
+  std::size_t ringBytes = defaults::kRingBytes;
   /// Distinct event keys (crnp::eventKey) whose latest event is kept for snapshots; beyond
   /// it the key with the oldest event is forgotten. Bounds memory against a CRNP server that
   /// invents names.
@@ -25,21 +27,21 @@ struct EventHubConfig {
 struct SubscriptionConfig {
   /// Live events queued for one stream beyond the one being written. A stream over either
   /// bound is ended with RESOURCE_EXHAUSTED / SUBSCRIBER_TOO_SLOW and its resume token.
-  std::size_t maxQueueEvents = 1'024;
-  std::size_t maxQueueBytes = 8u << 20;
+  std::size_t maxQueueEvents = defaults::kStreamQueueEvents;
+  std::size_t maxQueueBytes = defaults::kStreamQueueBytes;
 
   /// Heartbeat interval when the request leaves it unset, and the smallest one accepted.
-  std::chrono::milliseconds defaultHeartbeat{std::chrono::seconds(30)};
+  std::chrono::milliseconds defaultHeartbeat = defaults::kHeartbeat;
   std::chrono::milliseconds minHeartbeat{100};
 
   /// A stream older than this gets going_away and ends with OK, so that clients spread over
   /// gateway replicas again. Zero: streams never age out.
-  std::chrono::milliseconds maxStreamAge{std::chrono::minutes(30)};
+  std::chrono::milliseconds maxStreamAge = defaults::kMaxStreamAge;
   /// Each stream's age limit is drawn from maxStreamAge * [1 - jitter, 1 + jitter].
   double maxStreamAgeJitter = 0.1;
 
   /// Concurrent streams at most; more get RESOURCE_EXHAUSTED. Zero: no limit.
-  std::size_t maxStreams = 10'000;
+  std::size_t maxStreams = defaults::kMaxStreams;
 };
 
 }  // namespace gateway

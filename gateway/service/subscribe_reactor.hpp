@@ -32,10 +32,10 @@ class StreamOwner {
 
 struct StreamSettings {
   std::string registrationId;
-  std::chrono::milliseconds heartbeat{std::chrono::seconds(30)};
+  std::chrono::milliseconds heartbeat = defaults::kHeartbeat;
   std::chrono::milliseconds maxAge{0};  ///< already jittered; zero: no limit
-  std::size_t maxQueueEvents = 1'024;
-  std::size_t maxQueueBytes = 8u << 20;
+  std::size_t maxQueueEvents = defaults::kStreamQueueEvents;
+  std::size_t maxQueueBytes = defaults::kStreamQueueBytes;
 };
 
 class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,

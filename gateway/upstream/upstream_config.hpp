@@ -1,6 +1,6 @@
 #pragma once
-// Settings of CrnpUpstream, with their defaults in one place. main() fills it from the command
-// line; tests shorten the timers.
+// Settings of CrnpUpstream; defaults from the one table (common/config_defaults.hpp). main()
+// fills it from the command line; tests shorten the timers.
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "config_defaults.hpp"
 #include "crnp/address_filter.hpp"
 #include "crnp/limits.hpp"
 #include "crnp/registration_client.hpp"
@@ -31,16 +32,21 @@ struct UpstreamConfig {
   std::optional<boost::asio::ip::address> registrationSource;
 
   /// Connect and reply timeouts of one registration exchange (5 s and 10 s by default).
-  crnp::RegistrationClientOptions client{};
+  crnp::RegistrationClientOptions client = [] {
+    crnp::RegistrationClientOptions options;
+    options.connectTimeout = defaults::kConnectTimeout;
+    options.replyTimeout = defaults::kReplyTimeout;
+    return options;
+  }();
 
   /// A full ADD_CLIENT on this schedule, because the server drops clients silently after
   /// failed deliveries and forgets them when it restarts without state (section 7): only
   /// registering again tells. The server answers each one with the latest event of every type;
   /// the event hub does not publish such repeats. Zero disables it (and health staleness).
-  std::chrono::milliseconds reregisterInterval{std::chrono::seconds(30)};
+  std::chrono::milliseconds reregisterInterval = defaults::kReregisterInterval;
   /// A full ADD_CLIENT after this long without an event or a successful exchange. Quiet
   /// clusters are normal; re-registering is cheap and harmless. Zero disables it.
-  std::chrono::milliseconds silenceThreshold{std::chrono::minutes(10)};
+  std::chrono::milliseconds silenceThreshold = defaults::kSilenceThreshold;
 
   /// Slack before a registration not confirmed again on schedule counts as lapsed (health
   /// turns false; see registrationAllowance).
@@ -62,14 +68,14 @@ struct UpstreamConfig {
   /// Open event connections at most; at the limit the listener stops accepting (the
   /// kernel's backlog holds further connections). A quarter is kept for the servers' own
   /// addresses (crnp/callback_listener.hpp).
-  std::size_t callbackMaxConnections = 256;
+  std::size_t callbackMaxConnections = defaults::kCallbackMaxConnections;
   /// Open event connections of one allowed address that is not a server's; over it they are
   /// closed unread.
-  std::size_t callbackMaxConnectionsPerPeer = 32;
+  std::size_t callbackMaxConnectionsPerPeer = defaults::kCallbackMaxConnectionsPerPeer;
   /// Time an event connection has to send its first bytes.
-  std::chrono::milliseconds callbackFirstByteTimeout = crnp::kDefaultFirstByteTimeout;
+  std::chrono::milliseconds callbackFirstByteTimeout = defaults::kCallbackFirstByteTimeout;
   /// Time allowed to read one event connection to EOF.
-  std::chrono::milliseconds callbackReadTimeout = crnp::kDefaultReadTimeout;
+  std::chrono::milliseconds callbackReadTimeout = defaults::kCallbackReadTimeout;
 
   /// applyTypes calls waiting for their turn at most; further ones fail at once
   /// (outcome NetworkError) instead of queueing without bound.
