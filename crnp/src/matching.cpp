@@ -4,13 +4,14 @@
 #include <tuple>
 #include <vector>
 
+#include "crnp/cluster_events.hpp"
+
 namespace crnp {
 namespace {
 
-constexpr std::string_view kClusterClass = "EC_Cluster";
-constexpr std::string_view kMembership = "ESC_cluster_membership";
-constexpr std::string_view kRgState = "ESC_cluster_rg_state";
-constexpr std::string_view kRState = "ESC_cluster_r_state";
+constexpr std::string_view kMembership = kMembershipSubclass;
+constexpr std::string_view kRgState = kRgStateSubclass;
+constexpr std::string_view kRState = kRStateSubclass;
 
 // The pair an rg_state / r_state event is keyed and subscribed by, or empty for others.
 std::string_view keyPairName(std::string_view eventClass, std::string_view subclass) {

@@ -3,13 +3,15 @@
 #include <charconv>
 #include <string_view>
 
+#include "crnp/cluster_events.hpp"
+
 namespace gateway {
 namespace {
 
-constexpr std::string_view kClusterClass = "EC_Cluster";
-constexpr std::string_view kMembership = "ESC_cluster_membership";
-constexpr std::string_view kRgState = "ESC_cluster_rg_state";
-constexpr std::string_view kRState = "ESC_cluster_r_state";
+using crnp::kClusterClass;
+constexpr std::string_view kMembership = crnp::kMembershipSubclass;
+constexpr std::string_view kRgState = crnp::kRgStateSubclass;
+constexpr std::string_view kRState = crnp::kRStateSubclass;
 
 void toProto(const crnp::NvPair& pair, pb::NameValues* out) {
   out->set_name(pair.name);

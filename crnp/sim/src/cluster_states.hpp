@@ -3,13 +3,15 @@
 // the names of the events and pairs it emits (protocol reference section 5).
 #include <string_view>
 
+#include "crnp/cluster_events.hpp"
+
 namespace crnp::sim::cluster {
 
-inline constexpr std::string_view kClass = "EC_Cluster";
+inline constexpr std::string_view kClass = kClusterClass;
 inline constexpr std::string_view kPublisher = "rgm";
-inline constexpr std::string_view kMembership = "ESC_cluster_membership";
-inline constexpr std::string_view kGroupState = "ESC_cluster_rg_state";
-inline constexpr std::string_view kResourceState = "ESC_cluster_r_state";
+inline constexpr std::string_view kMembership = kMembershipSubclass;
+inline constexpr std::string_view kGroupState = kRgStateSubclass;
+inline constexpr std::string_view kResourceState = kRStateSubclass;
 /// Our one ev_ pair: the event's number in the generated stream. Clients must ignore it.
 inline constexpr std::string_view kSequencePair = "ev_sequence";
 

@@ -3,13 +3,14 @@
 
 #include <string>
 
+#include "crnp/cluster_events.hpp"
 #include "crnp/endpoint.hpp"
 #include "crnp/text.hpp"
 
 namespace crnp::sim {
 namespace {
 
-constexpr std::string_view kDefaultClass = "EC_Cluster";
+constexpr std::string_view kDefaultClass = kClusterClass;
 constexpr std::string_view kDefaultPublisher = "rgm";
 
 void fillStates(const std::vector<ClusterNode>& nodes, const std::vector<std::string>& states,
