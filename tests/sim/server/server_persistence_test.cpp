@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../../crnp/sim/src/state_store.hpp"
+#include "state_store.hpp"
 #include "crnp_test_client.hpp"
 #include "raw_callback_receiver.hpp"
 #include "server_test_harness.hpp"

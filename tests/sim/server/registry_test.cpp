@@ -1,7 +1,7 @@
 // ClientRegistry: the registration rules without sockets.
 #include <gtest/gtest.h>
 
-#include "../../crnp/sim/src/client_registry.hpp"
+#include "client_registry.hpp"
 
 namespace crnp::sim {
 namespace {
