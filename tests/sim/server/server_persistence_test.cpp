@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "state_store.hpp"
 #include "crnp_test_client.hpp"
 #include "raw_callback_receiver.hpp"
 #include "server_test_harness.hpp"
+#include "state_store.hpp"
 #include "temp_dir.hpp"
 
 namespace crnp::sim {
