@@ -90,113 +90,136 @@ void XmlFramer::scan() {
 }
 
 void XmlFramer::step(char c) {
-  auto at = [this] { return " at byte " + std::to_string(pos_); };
   switch (lex_) {
     case Lex::Text:
-      if (c == '<') {
-        lex_ = Lex::Lt;
-        markupStart_ = pos_;
-      } else if (pos_ < kBom.size() && buffer_.compare(0, pos_ + 1, kBom, 0, pos_ + 1) == 0) {
-        // A UTF-8 byte order mark in front of the document is allowed.
-      } else if (!rootSeen_ && !isSpace(c)) {
-        fail("text before the root element" + at());
-      }
-      return;
+      return onText(c);
     case Lex::Lt:
-      if (c == '?') {
-        lex_ = Lex::Pi;
-        prev_ = 0;
-      } else if (c == '!') {
-        lex_ = Lex::Bang;
-      } else if (c == '/') {
-        if (depth_ == 0) {
-          fail("end tag without a start tag at byte " + std::to_string(markupStart_));
-          return;
-        }
-        lex_ = Lex::EndTag;
-      } else if (isNameStart(c)) {
-        ++elements_;
-        if (depth_ + 1 > maxDepth_) {
-          fail("elements nested deeper than " + std::to_string(maxDepth_) + " levels at byte " +
-               std::to_string(markupStart_));
-          return;
-        }
-        rootSeen_ = true;
-        lex_ = Lex::StartTag;
-        quote_ = 0;
-        prev_ = c;
-      } else {
-        fail("'<' not followed by a tag name" + at());
-      }
-      return;
-    case Lex::Bang: {
-      auto seen = std::string_view(buffer_).substr(markupStart_, pos_ + 1 - markupStart_);
-      if (seen == kCommentOpen) {
-        lex_ = Lex::Comment;
-        run_ = 0;
-      } else if (seen == kCdataOpen) {
-        if (depth_ == 0) {
-          fail("CDATA section outside the root element at byte " + std::to_string(markupStart_));
-          return;
-        }
-        lex_ = Lex::Cdata;
-        run_ = 0;
-      } else if (!kCommentOpen.starts_with(seen) && !kCdataOpen.starts_with(seen)) {
-        const std::string where = " at byte " + std::to_string(markupStart_);
-        if (seen == "<!D") {
-          fail("DOCTYPE declaration" + where + " is not allowed");
-        } else {
-          fail("markup declaration" + where + " is not allowed");
-        }
-      }
-      return;
-    }
+      return onLt(c);
+    case Lex::Bang:
+      return onBang();
     case Lex::Pi:
-      if (c == '>' && prev_ == '?') lex_ = Lex::Text;
-      prev_ = c;
-      return;
+      return onPi(c);
     case Lex::Comment:
-    case Lex::Cdata: {
-      const char marker = lex_ == Lex::Comment ? '-' : ']';
-      if (c == marker) {
-        ++run_;
-      } else {
-        if (c == '>' && run_ >= 2) lex_ = Lex::Text;
-        run_ = 0;
-      }
+    case Lex::Cdata:
+      return onCommentOrCdata(c);
+    case Lex::StartTag:
+      return onStartTag(c);
+    case Lex::EndTag:
+      return onEndTag(c);
+  }
+}
+
+std::string XmlFramer::at() const { return " at byte " + std::to_string(pos_); }
+
+void XmlFramer::onText(char c) {
+  if (c == '<') {
+    lex_ = Lex::Lt;
+    markupStart_ = pos_;
+  } else if (pos_ < kBom.size() && buffer_.compare(0, pos_ + 1, kBom, 0, pos_ + 1) == 0) {
+    // A UTF-8 byte order mark in front of the document is allowed.
+  } else if (!rootSeen_ && !isSpace(c)) {
+    fail("text before the root element" + at());
+  }
+}
+
+// The byte after '<': what kind of markup this is.
+void XmlFramer::onLt(char c) {
+  if (c == '?') {
+    lex_ = Lex::Pi;
+    prev_ = 0;
+  } else if (c == '!') {
+    lex_ = Lex::Bang;
+  } else if (c == '/') {
+    if (depth_ == 0) {
+      fail("end tag without a start tag at byte " + std::to_string(markupStart_));
       return;
     }
-    case Lex::StartTag:
-      if (quote_) {
-        if (c == quote_) {
-          quote_ = 0;
-          prev_ = c;
-        }
-        return;
-      }
-      if (c == '"' || c == '\'') {
-        quote_ = c;
-      } else if (c == '<') {
-        fail("'<' inside the tag that starts at byte " + std::to_string(markupStart_));
-        return;
-      } else if (c == '>') {
-        lex_ = Lex::Text;
-        if (prev_ != '/') {
-          ++depth_;
-        } else if (depth_ == 0) {
-          closeRoot();  // a self-closing root element
-        }
-      }
+    lex_ = Lex::EndTag;
+  } else if (isNameStart(c)) {
+    ++elements_;
+    if (depth_ + 1 > maxDepth_) {
+      fail("elements nested deeper than " + std::to_string(maxDepth_) + " levels at byte " +
+           std::to_string(markupStart_));
+      return;
+    }
+    rootSeen_ = true;
+    lex_ = Lex::StartTag;
+    quote_ = 0;
+    prev_ = c;
+  } else {
+    fail("'<' not followed by a tag name" + at());
+  }
+}
+
+// "<!" so far: only a comment or (inside the root) a CDATA section may follow.
+void XmlFramer::onBang() {
+  auto seen = std::string_view(buffer_).substr(markupStart_, pos_ + 1 - markupStart_);
+  if (seen == kCommentOpen) {
+    lex_ = Lex::Comment;
+    run_ = 0;
+  } else if (seen == kCdataOpen) {
+    if (depth_ == 0) {
+      fail("CDATA section outside the root element at byte " + std::to_string(markupStart_));
+      return;
+    }
+    lex_ = Lex::Cdata;
+    run_ = 0;
+  } else if (!kCommentOpen.starts_with(seen) && !kCdataOpen.starts_with(seen)) {
+    const std::string where = " at byte " + std::to_string(markupStart_);
+    if (seen == "<!D") {
+      fail("DOCTYPE declaration" + where + " is not allowed");
+    } else {
+      fail("markup declaration" + where + " is not allowed");
+    }
+  }
+}
+
+void XmlFramer::onPi(char c) {
+  if (c == '>' && prev_ == '?') lex_ = Lex::Text;
+  prev_ = c;
+}
+
+// Both end at two (or more) markers and '>': "-->" and "]]>".
+void XmlFramer::onCommentOrCdata(char c) {
+  const char marker = lex_ == Lex::Comment ? '-' : ']';
+  if (c == marker) {
+    ++run_;
+  } else {
+    if (c == '>' && run_ >= 2) lex_ = Lex::Text;
+    run_ = 0;
+  }
+}
+
+void XmlFramer::onStartTag(char c) {
+  if (quote_) {
+    if (c == quote_) {
+      quote_ = 0;
       prev_ = c;
-      return;
-    case Lex::EndTag:
-      if (c == '<') {
-        fail("'<' inside the end tag that starts at byte " + std::to_string(markupStart_));
-      } else if (c == '>') {
-        lex_ = Lex::Text;
-        if (--depth_ == 0) closeRoot();
-      }
-      return;
+    }
+    return;
+  }
+  if (c == '"' || c == '\'') {
+    quote_ = c;
+  } else if (c == '<') {
+    fail("'<' inside the tag that starts at byte " + std::to_string(markupStart_));
+    return;
+  } else if (c == '>') {
+    lex_ = Lex::Text;
+    if (prev_ != '/') {
+      ++depth_;
+    } else if (depth_ == 0) {
+      closeRoot();  // a self-closing root element
+    }
+  }
+  prev_ = c;
+}
+
+void XmlFramer::onEndTag(char c) {
+  if (c == '<') {
+    fail("'<' inside the end tag that starts at byte " + std::to_string(markupStart_));
+  } else if (c == '>') {
+    lex_ = Lex::Text;
+    if (--depth_ == 0) closeRoot();
   }
 }
 

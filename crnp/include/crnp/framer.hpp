@@ -49,7 +49,15 @@ class XmlFramer {
   Status fail(std::string message);
   void scan();
   char skipTarget() const;  // the only byte that can change the current state, or 0
-  void step(char c);
+  void step(char c);        // one byte, dispatched to the current state's handler below
+  void onText(char c);
+  void onLt(char c);
+  void onBang();
+  void onPi(char c);
+  void onCommentOrCdata(char c);
+  void onStartTag(char c);
+  void onEndTag(char c);
+  std::string at() const;  // " at byte N" for the current byte
   void closeRoot();
 
   std::size_t maxBytes_;
