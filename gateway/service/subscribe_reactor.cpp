@@ -25,7 +25,9 @@ SubscribeReactor::SubscribeReactor(EventHub& hub, StreamOwner& owner, StreamSett
     : hub_(hub),
       owner_(owner),
       settings_(std::move(settings)),
-      link_(std::make_shared<AlarmLink>(this)) {}
+      link_(std::make_shared<AlarmLink>(this)),
+      queue_({settings_.maxQueueEvents, settings_.maxQueueBytes},
+             [this](std::uint64_t position) { return tokenFor(position); }) {}
 
 void SubscribeReactor::start(std::vector<crnp::EventType> types,
                              const std::optional<ResumeToken>& resume) {
@@ -37,38 +39,16 @@ void SubscribeReactor::start(std::vector<crnp::EventType> types,
     attachTypes = types_;
   }
   // Without our lock: the hub calls onEvent holding its ingest lock, so hub -> stream is the
-  // order.
-  // Events after the attach may reach onEvent before the lock below; they queue behind the
-  // snapshot or replay because nothing is written before started_.
+  // order. Events after the attach may reach onEvent before the lock below; they queue behind
+  // the snapshot or replay because the queue gives nothing to write before start().
   AttachResult attached = hub_.attach(*this, attachTypes, resume);
 
   std::lock_guard lock(mutex_);
   if (finishing_) return;
-  const std::uint64_t start = !attached.snapshot        ? resume->sequence
-                              : attached.events.empty() ? attached.sequence
-                                                        : attached.events.front()->sequence - 1;
-  std::deque<Outgoing> initial;
   if (!attached.resetReason.empty()) {
     spdlog::info("subscribe {}: reset ({})", settings_.registrationId, attached.resetReason);
-    initial.push_back(
-        {{}, false, false, resetMessage(tokenFor(start), attached.resetReason), start});
   }
-  for (const auto& event : attached.events) {
-    initial.push_back({event, attached.snapshot, false, {}, event->sequence});
-  }
-  if (attached.snapshot) {
-    const auto count = static_cast<std::uint32_t>(attached.events.size());
-    initial.push_back({{},
-                       false,
-                       false,
-                       snapshotEndMessage(tokenFor(attached.sequence), count),
-                       attached.sequence});
-  }
-  queue_.insert(queue_.begin(), std::make_move_iterator(initial.begin()),
-                std::make_move_iterator(initial.end()));
-  writtenPosition_ = completedPosition_ = start;
-  seenPosition_ = std::max(seenPosition_, attached.sequence);
-  started_ = true;
+  queue_.start(attached, resume ? resume->sequence : 0);
 
   const auto now = Clock::now();
   lastWrite_ = now;
@@ -89,9 +69,8 @@ void SubscribeReactor::goAway(std::string reason) {
 }
 
 void SubscribeReactor::goAwayLocked(std::string reason) {
-  if (finishing_ || goingAway_) return;
-  goingAway_ = true;
-  goingAwayReason_ = std::move(reason);
+  if (finishing_ || queue_.goingAway()) return;
+  queue_.goAway(std::move(reason));
   pumpLocked();
 }
 
@@ -102,60 +81,34 @@ void SubscribeReactor::finish(grpc::Status status) {
 
 void SubscribeReactor::onEvent(const StoredEventPtr& event) {
   std::lock_guard lock(mutex_);
-  // Going away: the position stays where the events stop, so a resume gets the rest.
-  if (finishing_ || goingAway_) return;
-  seenPosition_ = event->sequence;
-  if (!crnp::matchesAny(types_, event->event)) return;
-  const bool full = liveEvents_ >= std::max<std::size_t>(settings_.maxQueueEvents, 1) ||
-                    (liveEvents_ > 0 && liveBytes_ + event->bytes > settings_.maxQueueBytes);
-  if (full) {
-    // The position of the last completed write: the one in flight may never arrive.
-    const std::string token = tokenFor(completedPosition_);
-    spdlog::warn("subscribe {}: subscriber too slow ({} events, {} bytes queued); ended at {}",
-                 settings_.registrationId, liveEvents_, liveBytes_, token);
-    finishLocked(subscriberTooSlowStatus(token));
-    return;
+  if (finishing_) return;
+  switch (queue_.offer(event, crnp::matchesAny(types_, event->event))) {
+    case StreamQueue::Offered::Queued:
+      return pumpLocked();
+    case StreamQueue::Offered::Skipped:
+      return;
+    case StreamQueue::Offered::Overflow: {
+      // The position of the last completed write: the one in flight may never arrive.
+      const std::string token = queue_.completedToken();
+      spdlog::warn("subscribe {}: subscriber too slow ({} events, {} bytes queued); ended at {}",
+                   settings_.registrationId, queue_.liveEvents(), queue_.liveBytes(), token);
+      return finishLocked(subscriberTooSlowStatus(token));
+    }
   }
-  queue_.push_back({event, false, true, {}, event->sequence});
-  ++liveEvents_;
-  liveBytes_ += event->bytes;
-  pumpLocked();
 }
 
 void SubscribeReactor::pumpLocked() {
-  if (!started_ || writing_ || finishing_) return;
-  if (!queue_.empty()) {
-    Outgoing next = std::move(queue_.front());
-    queue_.pop_front();
-    if (next.live) {
-      --liveEvents_;
-      liveBytes_ -= next.event->bytes;
-    }
-    grpc::ByteBuffer message = !next.event         ? std::move(next.control)
-                               : next.snapshotForm ? next.event->snapshot()
-                                                   : next.event->live;
-    startWriteLocked(std::move(message), next.position);
-    return;
-  }
-  // Nothing queued: every event seen so far has been given (or did not match).
-  if (goingAway_) {
+  if (writing_ || finishing_) return;
+  auto write = queue_.next(std::chrono::system_clock::now());
+  if (!write) return;
+  current_ = std::move(write->message);
+  lastWrite_ = Clock::now();
+  if (write->last) {
     finishing_ = true;
-    current_ = goingAwayMessage(tokenFor(seenPosition_), goingAwayReason_);
     StartWriteAndFinish(&current_, grpc::WriteOptions(), grpc::Status::OK);
     return;
   }
-  if (heartbeatDue_) {
-    heartbeatDue_ = false;
-    startWriteLocked(heartbeatMessage(tokenFor(seenPosition_), std::chrono::system_clock::now()),
-                     seenPosition_);
-  }
-}
-
-void SubscribeReactor::startWriteLocked(grpc::ByteBuffer message, std::uint64_t position) {
-  current_ = std::move(message);
-  writtenPosition_ = position;
   writing_ = true;
-  lastWrite_ = Clock::now();
   StartWrite(&current_);
 }
 
@@ -163,7 +116,6 @@ void SubscribeReactor::finishLocked(grpc::Status status) {
   if (finishing_) return;
   finishing_ = true;
   queue_.clear();
-  liveEvents_ = liveBytes_ = 0;
   if (heartbeatAlarm_) heartbeatAlarm_->Cancel();
   if (maxAgeAlarm_) maxAgeAlarm_->Cancel();
   Finish(std::move(status));
@@ -176,7 +128,7 @@ void SubscribeReactor::OnWriteDone(bool ok) {
     finishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed"));
     return;
   }
-  completedPosition_ = writtenPosition_;
+  queue_.written();
   pumpLocked();
 }
 
@@ -221,7 +173,7 @@ void SubscribeReactor::onTimer(Timer timer) {
   const auto now = Clock::now();
   if (now - lastWrite_ >= settings_.heartbeat) {
     if (!writing_ && queue_.empty()) {
-      heartbeatDue_ = true;
+      queue_.heartbeatDue();
       pumpLocked();
     }
     armLocked(Timer::Heartbeat, now + settings_.heartbeat);

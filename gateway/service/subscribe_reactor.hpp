@@ -1,8 +1,9 @@
 #pragma once
 // SubscribeReactor: one server-streaming Subscribe call. It starts from an EventHub attach
-// (snapshot or replay), then writes live events from a bounded queue, one write in flight,
-// with heartbeats on quiet streams and going_away at its maximum age or at shutdown. It never
-// blocks: events arrive on the ingesting thread and only append to the queue.
+// (snapshot or replay), then writes what its StreamQueue gives (live events within the
+// stream's limits, heartbeats on quiet streams, going_away at its maximum age or at shutdown),
+// one write in flight. It never blocks: events arrive on the ingesting thread and only append
+// to the queue. The reactor's own state is the gRPC side: started, a write in flight, ending.
 #include <grpcpp/alarm.h>
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/server_callback.h>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "event_hub.hpp"
+#include "stream_queue.hpp"
 
 namespace gateway {
 
@@ -64,15 +66,6 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void OnDone() override;
 
  private:
-  // A message waiting to be written: an event's shared form, or a prebuilt control message.
-  struct Outgoing {
-    StoredEventPtr event;
-    bool snapshotForm = false;
-    bool live = false;  // counts against the queue limits
-    grpc::ByteBuffer control;
-    std::uint64_t position = 0;  // the stream's resume position once this is written
-  };
-
   // Alarm callbacks may run after the reactor is gone; they reach it only through this.
   struct AlarmLink {
     explicit AlarmLink(SubscribeReactor* target) : reactor(target) {}
@@ -86,7 +79,6 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void goAwayLocked(std::string reason);
   void pumpLocked();
   void finishLocked(grpc::Status status);
-  void startWriteLocked(grpc::ByteBuffer message, std::uint64_t position);
   void armLocked(Timer timer, std::chrono::steady_clock::time_point deadline);
   void onTimer(Timer timer);
   std::string tokenFor(std::uint64_t position) const;
@@ -99,18 +91,9 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   std::mutex mutex_;
   std::vector<crnp::EventType> types_;
   bool typesPushed_ = false;  // updateTypes ran before start: its types win
-  bool started_ = false;
-  bool writing_ = false;    // one write in flight
-  bool finishing_ = false;  // Finish (or WriteAndFinish) called
-  bool goingAway_ = false;
-  std::string goingAwayReason_;
-  bool heartbeatDue_ = false;
-  std::deque<Outgoing> queue_;
-  std::size_t liveEvents_ = 0;
-  std::size_t liveBytes_ = 0;
-  std::uint64_t seenPosition_ = 0;       // last hub sequence handed to onEvent (or the attach's)
-  std::uint64_t writtenPosition_ = 0;    // position after the write in flight
-  std::uint64_t completedPosition_ = 0;  // position after the last completed write
+  bool writing_ = false;      // one write in flight
+  bool finishing_ = false;    // Finish (or WriteAndFinish) called
+  StreamQueue queue_;
   std::chrono::steady_clock::time_point lastWrite_;
   grpc::ByteBuffer current_;  // the message in flight; unchanged until OnWriteDone
   std::unique_ptr<grpc::Alarm> heartbeatAlarm_;
