@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <map>
 #include <mutex>
+#include <vector>
 
 #include "callback_admission.hpp"
 #include "crnp/endpoint.hpp"
@@ -307,14 +308,16 @@ void CallbackListener::Impl::countFailure(const SessionResult& result) {
 
 void CallbackListener::Impl::release() {
   const auto now = Clock::now();
+  std::vector<Delivery> ready;
   for (const std::uint64_t sequence : order_.takeReleasable(now)) {
     auto it = completed_.find(sequence);
     if (it == completed_.end()) continue;
-    Delivery delivery = std::move(it->second);
+    ready.push_back(std::move(it->second));
     completed_.erase(it);
-    deliver(std::move(delivery));
   }
+  // The gauges are current before the handler can see the events.
   publishGauges();
+  for (auto& delivery : ready) deliver(std::move(delivery));
   // An event held back by a connection still in its grace: look again when that grace ends.
   releaseTimer_.cancel();
   if (const auto next = order_.nextCheck(now)) {

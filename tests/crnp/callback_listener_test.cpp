@@ -234,7 +234,9 @@ TEST_F(CallbackListenerTest, AFailedConnectionReleasesItsSlot) {
   sendAndWaitClosed(first, "<not an event/>");
   ASSERT_TRUE(waitEvents(1));
   EXPECT_EQ(rgName(events().at(0)), "rg-2");
-  EXPECT_EQ(stats().parseErrors, 1u);
+  // The event may have been released at the end of the first connection's grace, before the
+  // garbage on it was counted.
+  EXPECT_TRUE(eventually([&] { return stats().parseErrors == 1; }));
 }
 
 TEST_F(CallbackListenerTest, AtTheLimitAcceptingPausesAndTheBacklogKeepsTheEvent) {
@@ -272,7 +274,8 @@ TEST_F(CallbackListenerTest, IdleConnectionsAreCutAtTheFirstByteDeadline) {
   sendEvent(makeEvent(7));
   ASSERT_TRUE(waitEvents(1));
   EXPECT_EQ(rgName(events().at(0)), "rg-7");
-  EXPECT_EQ(stats().timedOut, 2u);
+  // The first cut freed the slot the event came through; the second may land just after it.
+  EXPECT_TRUE(eventually([&] { return stats().timedOut == 2; }));
   EXPECT_NE(idle1.readToEnd().end, RawSocket::End::Timeout);  // closed by the listener
   EXPECT_EQ(stats().rejectedShare, 0u);
 }
