@@ -27,9 +27,14 @@ std::uint64_t randomEpoch() {
 
 StoredEvent::StoredEvent(std::uint64_t sequenceNumber, crnp::Event crnpEvent,
                          std::chrono::system_clock::time_point receivedAt, std::uint64_t epoch)
+    : StoredEvent(sequenceNumber, crnpEvent, crnp::eventKey(crnpEvent), receivedAt, epoch) {}
+
+StoredEvent::StoredEvent(std::uint64_t sequenceNumber, crnp::Event crnpEvent,
+                         crnp::EventType eventKey, std::chrono::system_clock::time_point receivedAt,
+                         std::uint64_t epoch)
     : sequence(sequenceNumber),
       event(std::move(crnpEvent)),
-      key(crnp::eventKey(event)),
+      key(std::move(eventKey)),
       received(receivedAt),
       resumeToken(encodeResumeToken({epoch, sequenceNumber})),
       live(serializeEvent(*this, false)),
@@ -47,14 +52,15 @@ StoredEventPtr EventHub::ingest(crnp::Event event, std::chrono::system_clock::ti
   std::lock_guard ingestLock(ingestMutex_);
   // latest_ only changes under ingestMutex_: no need for mutex_ to look, and a repeat costs
   // neither a serialization nor readers' time.
-  if (const auto it = latest_.find(crnp::eventKey(event));
+  crnp::EventType key = crnp::eventKey(event);
+  if (const auto it = latest_.find(key);
       it != latest_.end() && crnp::equalForClients(it->second->event, event)) {
     duplicatesSuppressed_.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   }
   // Serialize before taking mutex_: readers and attaches never wait for protobuf.
-  auto stored =
-      std::make_shared<const StoredEvent>(lastSequence_ + 1, std::move(event), received, epoch_);
+  auto stored = std::make_shared<const StoredEvent>(lastSequence_ + 1, std::move(event),
+                                                    std::move(key), received, epoch_);
   serializations_.fetch_add(1, std::memory_order_relaxed);
 
   SubscriberList subscribers;

@@ -28,6 +28,9 @@ class StoredEvent {
  public:
   StoredEvent(std::uint64_t sequence, crnp::Event event,
               std::chrono::system_clock::time_point received, std::uint64_t epoch);
+  /// The same, with `key` == crnp::eventKey(event) already at hand.
+  StoredEvent(std::uint64_t sequence, crnp::Event event, crnp::EventType key,
+              std::chrono::system_clock::time_point received, std::uint64_t epoch);
 
   std::uint64_t sequence;
   crnp::Event event;

@@ -4,7 +4,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <random>
@@ -67,7 +66,7 @@ std::error_code CrnpUpstream::Impl::start() {
   auto listener = std::make_shared<crnp::CallbackListener>(
       executor_, options, [weak](crnp::Event event, const asio::ip::address&) {
         if (auto self = weak.lock()) {
-          // The listener calls one at a time in accept order; the strand keeps that order.
+          // The listener calls one at a time in release order; the strand keeps that order.
           asio::post(self->strand_, [self, event = std::move(event)]() mutable {
             self->onCallbackEvent(std::move(event));
           });

@@ -1,4 +1,4 @@
-// The callback listener against raw loopback peers: round trip, accept order, allowlist,
+// The callback listener against raw loopback peers: round trip, release order, allowlist,
 // hostile input (garbage, slowloris, oversized, floods) and stopping. The io_context runs on
 // two threads, as it may in the gateway.
 #include "crnp/callback_listener.hpp"
