@@ -1,7 +1,6 @@
 #include "crnp/matching.hpp"
 
 #include <algorithm>
-#include <tuple>
 #include <vector>
 
 #include "crnp/cluster_events.hpp"
@@ -61,9 +60,7 @@ bool equalForClients(const Event& a, const Event& b) {
     for (const auto& pair : event.nvpairs) {
       if (!isServerPrivatePair(pair.name)) pairs.push_back(&pair);
     }
-    std::sort(pairs.begin(), pairs.end(), [](const NvPair* x, const NvPair* y) {
-      return std::tie(x->name, x->values) < std::tie(y->name, y->values);
-    });
+    std::sort(pairs.begin(), pairs.end(), [](const NvPair* x, const NvPair* y) { return *x < *y; });
     return pairs;
   };
   const auto left = clientPairs(a);
