@@ -50,12 +50,6 @@ bool sameSet(const std::vector<EventType>& a, const std::vector<EventType>& b) {
   return normalizeTypes(a) == normalizeTypes(b);
 }
 
-grpc::Status notFound(const std::string& id) {
-  const std::string quoted = crnp::echoBounded(id);
-  return makeErrorStatus(grpc::StatusCode::NOT_FOUND, "registration " + quoted + " does not exist",
-                         "REGISTRATION_NOT_FOUND", {{"registration_id", quoted}});
-}
-
 grpc::Status registryFailure(const std::string& error) {
   return makeErrorStatus(grpc::StatusCode::INTERNAL, "registry write failed: " + error,
                          "REGISTRY_WRITE_FAILED");
@@ -127,7 +121,7 @@ grpc::Status RegistrationService::getRegistration(const pb::GetRegistrationReque
   const std::string& id = request.registration_id();
   if (auto status = validateRegistrationId(id, options_.limits); !status.ok()) return status;
   const auto record = registry_.get(id);
-  if (!record) return notFound(id);
+  if (!record) return registrationNotFound(id);
   recordToProto(*record, out);
   return grpc::Status::OK;
 }
@@ -291,7 +285,7 @@ void RegistrationService::runUnregister(std::string id, std::vector<EventType> r
                                         UnregisterDone done, Finish finish) {
   auto existing = registry_.get(id);
   if (!existing) {
-    done(notFound(id), {});
+    done(registrationNotFound(id), {});
     return finish();
   }
   std::vector<EventType> remaining;

@@ -55,6 +55,13 @@ std::optional<std::string> checkLimits(const crnp::EventType& type,
 
 }  // namespace
 
+grpc::Status registrationNotFound(std::string_view id, std::string_view what) {
+  const std::string quoted = crnp::echoBounded(id);
+  return makeErrorStatus(grpc::StatusCode::NOT_FOUND,
+                         "registration \"" + quoted + "\" " + std::string(what),
+                         "REGISTRATION_NOT_FOUND", {{"registration_id", quoted}});
+}
+
 grpc::Status validateRegistrationId(std::string_view id, const RegistrationLimits& limits) {
   if (id.empty() || id.size() > limits.maxIdLength ||
       !std::all_of(id.begin(), id.end(), isIdChar)) {

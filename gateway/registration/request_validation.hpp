@@ -17,6 +17,10 @@ namespace gateway {
 /// [A-Za-z0-9._-]{1,limits.maxIdLength}.
 grpc::Status validateRegistrationId(std::string_view id, const RegistrationLimits& limits);
 
+/// NOT_FOUND, ErrorInfo REGISTRATION_NOT_FOUND with the id (within the echo bound):
+/// registration "<id>" <what>.
+grpc::Status registrationNotFound(std::string_view id, std::string_view what = "does not exist");
+
 struct ValidatedTypes {
   grpc::Status status;                 ///< OK, or why the list is refused
   std::vector<crnp::EventType> types;  ///< converted, duplicates removed (first one kept)

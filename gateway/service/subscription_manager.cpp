@@ -33,12 +33,6 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(grpc::StatusCode code,
   return reject(makeErrorStatus(code, message, reason));
 }
 
-grpc::Status notFound(const std::string& id, const char* what) {
-  const std::string quoted = crnp::echoBounded(id);
-  return makeErrorStatus(grpc::StatusCode::NOT_FOUND, "registration \"" + quoted + "\" " + what,
-                         "REGISTRATION_NOT_FOUND", {{"registration_id", quoted}});
-}
-
 grpc::ServerWriteReactor<grpc::ByteBuffer>* invalid(const std::string& message) {
   return reject(grpc::StatusCode::INVALID_ARGUMENT, message, "INVALID_SUBSCRIBE_REQUEST");
 }
@@ -120,7 +114,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
   // stream is safe to use here without the lock.
   auto types = lookup_(stream->registrationId());
   if (!types) {
-    stream->finish(notFound(stream->registrationId(), "does not exist"));
+    stream->finish(registrationNotFound(stream->registrationId()));
     return stream;
   }
   spdlog::debug("subscribe {}: stream started{}", stream->registrationId(),
@@ -137,7 +131,7 @@ void SubscriptionManager::registrationChanged(
     if (types) {
       it->second->updateTypes(*types);
     } else {
-      it->second->finish(notFound(id, "was removed"));
+      it->second->finish(registrationNotFound(id, "was removed"));
     }
   }
 }
