@@ -81,6 +81,9 @@ class GatewayApp::Impl {
   std::unique_ptr<crnp::sim::Simulator> simulator_;
   std::unique_ptr<crnp::sim::ControlService> simControl_;
   std::unique_ptr<Registry> registry_;
+  // Hands ingested events to the streams, so that the upstream's Asio threads (callback I/O)
+  // spend O(1) per event however many streams are open.
+  SerialWorker fanoutWorker_;
   std::unique_ptr<EventHub> hub_;
   std::shared_ptr<CrnpUpstream> upstream_;
   std::unique_ptr<SubscriptionManager> subscriptions_;
@@ -112,7 +115,8 @@ std::optional<std::string> GatewayApp::Impl::start() {
   EventHubConfig hubConfig;
   hubConfig.ringCapacity = options_.ringEvents;
   hubConfig.ringBytes = options_.ringBytes;
-  hub_ = std::make_unique<EventHub>(hubConfig);
+  hub_ = std::make_unique<EventHub>(
+      hubConfig, [this] { fanoutWorker_.post([this] { hub_->deliverPending(); }); });
 
   SubscriptionConfig streams;
   streams.maxQueueEvents = options_.streamQueueEvents;
@@ -290,6 +294,7 @@ void GatewayApp::Impl::shutdown() {
     server_->Wait();
   }
   if (upstream_) upstream_->stop();
+  fanoutWorker_.stop();        // after the upstream: no event is ingested any more
   registrationWorker_.stop();  // after the upstream: its last answers run queued tasks
   if (simulator_) simulator_->stop();
   work_.reset();

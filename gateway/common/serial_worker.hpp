@@ -1,8 +1,9 @@
 #pragma once
 // One thread that runs posted tasks in FIFO order. The registration service runs its changes
 // here, so neither a gRPC thread nor the upstream's Asio thread ever waits for the registry's
-// fsync. The queue needs no bound of its own: the service has at most one change and one
-// continuation in it at a time.
+// fsync; the event hub's fan-out runs on another, so ingest never waits for the streams. The
+// queue needs no bound of its own: the service has at most one change and one continuation in
+// it at a time, the hub at most one hand-out (its signal is coalesced).
 #include <condition_variable>
 #include <deque>
 #include <functional>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 #include <tuple>
+#include <utility>
 
 #include "crnp/matching.hpp"
 #include "proto_conversion.hpp"
@@ -45,8 +46,10 @@ const grpc::ByteBuffer& StoredEvent::snapshot() const {
   return snapshot_;
 }
 
-EventHub::EventHub(EventHubConfig config)
-    : config_(config), epoch_(config.epoch ? *config.epoch : randomEpoch()) {}
+EventHub::EventHub(EventHubConfig config, FanoutSignal signalFanout)
+    : config_(config),
+      epoch_(config.epoch ? *config.epoch : randomEpoch()),
+      signalFanout_(std::move(signalFanout)) {}
 
 StoredEventPtr EventHub::ingest(crnp::Event event, std::chrono::system_clock::time_point received) {
   std::lock_guard ingestLock(ingestMutex_);
@@ -63,7 +66,7 @@ StoredEventPtr EventHub::ingest(crnp::Event event, std::chrono::system_clock::ti
                                                     std::move(key), received, epoch_);
   serializations_.fetch_add(1, std::memory_order_relaxed);
 
-  SubscriberList subscribers;
+  bool signal = false;
   {
     std::lock_guard lock(mutex_);
     lastSequence_ = stored->sequence;
@@ -71,13 +74,75 @@ StoredEventPtr EventHub::ingest(crnp::Event event, std::chrono::system_clock::ti
     ringBytes_ += stored->bytes;
     evictLocked();
     rememberLatestLocked(stored);
-    subscribers = subscribers_;  // those attached before this event; later ones have it already
+    backlog_.push_back(stored);
+    backlogBytes_ += stored->bytes;
+    while (backlog_.size() > 1 && (backlog_.size() > config_.fanoutBacklogEvents ||
+                                   backlogBytes_ > config_.fanoutBacklogBytes)) {
+      droppedThrough_ = backlog_.front()->sequence;
+      backlogBytes_ -= backlog_.front()->bytes;
+      backlog_.pop_front();
+      fanoutOverruns_.fetch_add(1, std::memory_order_relaxed);
+    }
+    signal = !std::exchange(fanoutSignalled_, true);
   }
-  // Outside mutex_ (attaches, resumes and GetClusterState never wait for the streams), still
-  // under ingestMutex_, which keeps every subscriber's events in sequence order and lets
-  // detach() wait out a hand-over that may still reach its subscriber.
-  for (EventSubscriber* subscriber : *subscribers) subscriber->onEvent(stored);
+  if (signal) {
+    if (signalFanout_) {
+      signalFanout_();
+    } else {
+      deliverPending();
+    }
+  }
   return stored;
+}
+
+void EventHub::deliverPending() {
+  // Serializes hand-outs (each subscriber sees sequence order) and lets detach() wait out one
+  // that may still reach its subscriber. Attaches, resumes, GetClusterState and ingest take
+  // only mutex_, briefly: none of them waits for the streams.
+  std::lock_guard deliverLock(deliverMutex_);
+  constexpr std::size_t kBatch = 256;  // bounds the copy of pointers taken per round
+  std::vector<StoredEventPtr> batch;
+  batch.reserve(kBatch);
+  for (;;) {
+    batch.clear();
+    SubscriberList subscribers;
+    std::vector<EventSubscriber*> fellBehind;
+    {
+      std::lock_guard lock(mutex_);
+      if (droppedThrough_ > handedThrough_) {
+        // Events up to droppedThrough_ left the backlog unseen: those attached before them
+        // cannot be served in order. They leave the list here (detach() then finds nothing)
+        // and are told below.
+        auto kept = std::make_shared<std::vector<Attached>>();
+        for (const Attached& attached : *subscribers_) {
+          if (attached.after < droppedThrough_) {
+            fellBehind.push_back(attached.subscriber);
+          } else {
+            kept->push_back(attached);
+          }
+        }
+        subscribers_ = std::move(kept);
+        handedThrough_ = droppedThrough_;
+      }
+      while (!backlog_.empty() && batch.size() < kBatch) {
+        backlogBytes_ -= backlog_.front()->bytes;
+        batch.push_back(std::move(backlog_.front()));
+        backlog_.pop_front();
+      }
+      if (batch.empty() && fellBehind.empty()) {
+        fanoutSignalled_ = false;
+        return;
+      }
+      if (!batch.empty()) handedThrough_ = batch.back()->sequence;
+      subscribers = subscribers_;
+    }
+    for (EventSubscriber* subscriber : fellBehind) subscriber->onFellBehind();
+    for (const Attached& attached : *subscribers) {
+      for (const StoredEventPtr& event : batch) {
+        if (event->sequence > attached.after) attached.subscriber->onEvent(event);
+      }
+    }
+  }
 }
 
 void EventHub::evictLocked() {
@@ -154,8 +219,8 @@ AttachResult EventHub::attach(EventSubscriber& subscriber,
     }
   }
   if (result.snapshot && !types.empty()) result.events = latestLocked(types);
-  auto grown = std::make_shared<std::vector<EventSubscriber*>>(*subscribers_);
-  grown->push_back(&subscriber);
+  auto grown = std::make_shared<std::vector<Attached>>(*subscribers_);
+  grown->push_back({&subscriber, lastSequence_});
   subscribers_ = std::move(grown);
   return result;
 }
@@ -163,15 +228,17 @@ AttachResult EventHub::attach(EventSubscriber& subscriber,
 void EventHub::detach(EventSubscriber& subscriber) {
   {
     std::lock_guard lock(mutex_);
-    auto shrunk = std::make_shared<std::vector<EventSubscriber*>>(*subscribers_);
-    auto it = std::find(shrunk->begin(), shrunk->end(), &subscriber);
-    if (it == shrunk->end()) return;
-    shrunk->erase(it);
-    subscribers_ = std::move(shrunk);
+    auto shrunk = std::make_shared<std::vector<Attached>>(*subscribers_);
+    auto it = std::find_if(shrunk->begin(), shrunk->end(),
+                           [&](const Attached& a) { return a.subscriber == &subscriber; });
+    if (it != shrunk->end()) {
+      shrunk->erase(it);
+      subscribers_ = std::move(shrunk);
+    }
   }
-  // An ingest that took the list before the line above may still be handing its event out;
-  // once it is done nothing reaches `subscriber` again.
-  std::lock_guard wait(ingestMutex_);
+  // A hand-out that took the list before the lines above may still be reaching `subscriber`
+  // (also when the fan-out removed it, telling it onFellBehind); once it is done nothing does.
+  std::lock_guard wait(deliverMutex_);
 }
 
 std::uint64_t EventHub::lastSequence() const {

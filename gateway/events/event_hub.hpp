@@ -3,12 +3,20 @@
 // into a SubscribeResponse shared by every stream, keeps a bounded ring for resume and the
 // latest event of each type for snapshots, and hands events to attached subscribers without
 // ever waiting for them.
+//
+// Two stages, so that an event's cost on the ingesting thread (the CRNP side's I/O) does not
+// grow with the number of streams: ingest() numbers, serializes, appends to the ring (resume)
+// and to the fan-out's backlog, then signals the fan-out; deliverPending() (on the fan-out's
+// thread) hands the backlog to the subscribers. The backlog is bounded (EventHubConfig); a
+// fan-out that falls behind it tells the subscribers it could not serve (onFellBehind) instead
+// of losing events silently.
 #include <grpcpp/support/byte_buffer.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,13 +59,17 @@ class StoredEvent {
 
 using StoredEventPtr = std::shared_ptr<const StoredEvent>;
 
-/// Receives the events ingested while attached, in sequence order, on the ingesting thread
-/// (not under the lock that attach, latest and the resume checks take): must not block and
-/// must not call back into the hub.
+/// Receives the events ingested after its attach, in sequence order, on the fan-out's thread
+/// (not under the lock that ingest, attach, latest and the resume checks take): must not block
+/// and must not call back into the hub.
 class EventSubscriber {
  public:
   virtual ~EventSubscriber() = default;
   virtual void onEvent(const StoredEventPtr& event) = 0;
+  /// Events after the last one handed to this subscriber left the fan-out's backlog before
+  /// they were handed out: the subscriber cannot be served in order any more (its client must
+  /// resume, which resets). The hub has removed it: nothing more is handed to it.
+  virtual void onFellBehind() = 0;
 };
 
 /// What a subscriber starts from; taken atomically with the attach, so the first event
@@ -73,12 +85,18 @@ struct AttachResult {
 
 class EventHub {
  public:
-  explicit EventHub(EventHubConfig config);
+  /// Called by ingest when the fan-out has work and was idle; must arrange for
+  /// deliverPending() to run soon (on another thread: it must not wait for it). Empty: ingest
+  /// runs deliverPending() itself (one stage, as tests and benchmarks of the hand-out want).
+  using FanoutSignal = std::function<void()>;
+
+  explicit EventHub(EventHubConfig config, FanoutSignal signalFanout = {});
   EventHub(const EventHub&) = delete;
   EventHub& operator=(const EventHub&) = delete;
 
-  /// Numbers, serializes and stores `event`, then hands it to every attached subscriber, and
-  /// returns it. Never waits for a subscriber. Thread-safe (ingests are serialized).
+  /// Numbers, serializes and appends `event` to the ring, signals the fan-out, and returns it.
+  /// O(1) in the number of subscribers; never waits for one. Thread-safe (ingests are
+  /// serialized).
   /// A repeat of the latest event of its key (crnp::equalForClients: ev_ pairs do not count)
   /// is not published and nullptr is returned: no sequence number, not in the ring, not handed
   /// to subscribers; duplicatesSuppressed() counts it. The CRNP server answers every
@@ -95,8 +113,13 @@ class EventHub {
   /// sequence is still buffered; otherwise resetReason and a snapshot.
   AttachResult attach(EventSubscriber& subscriber, const std::vector<crnp::EventType>& types,
                       const std::optional<ResumeToken>& resume);
-  /// After it returns, `subscriber` is never called again. Unknown subscribers are ignored.
+  /// After it returns, `subscriber` is never called again. Unknown subscribers (and those the
+  /// fan-out removed after onFellBehind) are ignored. Not from within onEvent / onFellBehind.
   void detach(EventSubscriber& subscriber);
+
+  /// Hands every event appended since the last call to the subscribers attached before it, in
+  /// sequence order; returns when none is left. Calls are serialized.
+  void deliverPending();
 
   std::uint64_t epoch() const { return epoch_; }
   std::uint64_t lastSequence() const;
@@ -109,6 +132,9 @@ class EventHub {
   std::uint64_t serializations() const { return serializations_.load(); }
   /// Ingested events not published because they repeated the latest event of their key.
   std::uint64_t duplicatesSuppressed() const { return duplicatesSuppressed_.load(); }
+  /// Events dropped from the fan-out's backlog before they were handed out (the subscribers
+  /// that missed them were told with onFellBehind).
+  std::uint64_t fanoutOverruns() const { return fanoutOverruns_.load(); }
 
  private:
   std::optional<std::string> resumeProblemLocked(const ResumeToken& token) const;
@@ -120,18 +146,31 @@ class EventHub {
   const std::uint64_t epoch_;
   std::atomic<std::uint64_t> serializations_{0};
   std::atomic<std::uint64_t> duplicatesSuppressed_{0};
+  std::atomic<std::uint64_t> fanoutOverruns_{0};
+  const FanoutSignal signalFanout_;
 
-  std::mutex ingestMutex_;          // orders ingests; held while serializing and handing out
+  std::mutex ingestMutex_;          // orders ingests; held while serializing
+  std::mutex deliverMutex_;         // orders hand-outs; detach() waits on it
   mutable std::mutex mutex_;        // the state below; held only to append and hand out pointers
-  std::uint64_t lastSequence_ = 0;  // written holding both mutexes
+  std::uint64_t lastSequence_ = 0;  // written holding both ingestMutex_ and mutex_
+  // The fan-out's queue: published events not handed out yet, oldest first.
+  std::deque<StoredEventPtr> backlog_;
+  std::size_t backlogBytes_ = 0;
+  std::uint64_t droppedThrough_ = 0;  // last sequence dropped from backlog_ unseen
+  std::uint64_t handedThrough_ = 0;   // last sequence handed out (or its drop reported)
+  bool fanoutSignalled_ = false;      // a deliverPending() is due or running
   std::deque<StoredEventPtr> ring_;
   std::size_t ringBytes_ = 0;
   // Written holding both mutexes, so ingest reads it holding ingestMutex_ alone.
   std::map<crnp::EventType, StoredEventPtr> latest_;
-  // Copy-on-write: attach/detach replace it, an ingest takes it in O(1) and hands its event out
+  struct Attached {
+    EventSubscriber* subscriber;
+    std::uint64_t after;  ///< lastSequence_ at its attach: it got what came before
+  };
+  // Copy-on-write: attach/detach replace it, the fan-out takes it in O(1) and hands events out
   // after releasing mutex_.
-  using SubscriberList = std::shared_ptr<const std::vector<EventSubscriber*>>;
-  SubscriberList subscribers_ = std::make_shared<const std::vector<EventSubscriber*>>();
+  using SubscriberList = std::shared_ptr<const std::vector<Attached>>;
+  SubscriberList subscribers_ = std::make_shared<const std::vector<Attached>>();
 };
 
 }  // namespace gateway

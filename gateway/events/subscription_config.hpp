@@ -20,6 +20,13 @@ struct EventHubConfig {
   /// it the key with the oldest event is forgotten. Bounds memory against a CRNP server that
   /// invents names.
   std::size_t maxLatestKeys = 65'536;
+  /// Published events waiting for the fan-out thread, at most this many and this many bytes
+  /// (the newest is always kept). Only a starved fan-out thread gets near it; beyond it the
+  /// oldest are dropped and the streams that needed them ended (SUBSCRIBER_TOO_SLOW, so their
+  /// clients resume), never served with a gap. Independent of the ring: a small
+  /// --ring-events narrows resume, not live delivery.
+  std::size_t fanoutBacklogEvents = 65'536;
+  std::size_t fanoutBacklogBytes = 64u << 20;
   /// Epoch of resume tokens; unset: random per EventHub instance (tests fix it).
   std::optional<std::uint64_t> epoch;
 };

@@ -38,9 +38,9 @@ void SubscribeReactor::start(std::vector<crnp::EventType> types,
     if (!typesPushed_) types_ = std::move(types);
     attachTypes = types_;
   }
-  // Without our lock: the hub calls onEvent holding its ingest lock, so hub -> stream is the
-  // order. Events after the attach may reach onEvent before the lock below; they queue behind
-  // the snapshot or replay because the queue gives nothing to write before start().
+  // Without our lock: the hub's fan-out calls onEvent holding its delivery lock, so hub ->
+  // stream is the order. Events after the attach may reach onEvent before the lock below; they
+  // queue behind the snapshot or replay because the queue gives nothing to write before start().
   AttachResult attached = hub_.attach(*this, attachTypes, resume);
 
   std::lock_guard lock(mutex_);
@@ -95,6 +95,17 @@ void SubscribeReactor::onEvent(const StoredEventPtr& event) {
       return finishLocked(subscriberTooSlowStatus(token));
     }
   }
+}
+
+void SubscribeReactor::onFellBehind() {
+  std::lock_guard lock(mutex_);
+  if (finishing_) return;
+  // The hub lost this stream's next events before handing them over: end it as a slow
+  // consumer, at the last completed write, so that its client resumes (and is reset).
+  const std::string token = queue_.completedToken();
+  spdlog::warn("subscribe {}: the event fan-out fell behind the ring; ended at {}",
+               settings_.registrationId, token);
+  finishLocked(subscriberTooSlowStatus(token));
 }
 
 void SubscribeReactor::pumpLocked() {

@@ -59,6 +59,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
   // EventSubscriber
   void onEvent(const StoredEventPtr& event) override;
+  void onFellBehind() override;
 
   // grpc::ServerWriteReactor
   void OnWriteDone(bool ok) override;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -71,8 +73,10 @@ struct RecordingSubscriber : EventSubscriber {
     events.push_back(event);
     buffers.push_back(event->live);
   }
+  void onFellBehind() override { ++fellBehind; }
   std::vector<StoredEventPtr> events;
   std::vector<grpc::ByteBuffer> buffers;
+  int fellBehind = 0;
 };
 
 TEST(EventHub, NumbersEventsFromOneInArrivalOrder) {
@@ -390,6 +394,7 @@ TEST(EventHub, ReadersAndAttachesDoNotWaitForAHandOverInProgress) {
       entered->set_value();
       released.wait();
     }
+    void onFellBehind() override { ADD_FAILURE() << "the fan-out cannot fall behind here"; }
   } slow;
   slow.entered = &entered;
   slow.released = release.get_future().share();
@@ -412,6 +417,157 @@ TEST(EventHub, ReadersAndAttachesDoNotWaitForAHandOverInProgress) {
   EXPECT_EQ(others.get(), 2u);
   hub.detach(slow);
   hub.detach(late);  // waits for a hand-over in progress: only now, after the release
+}
+
+// Two stages: the ingesting thread appends and signals; subscribers see events only when the
+// fan-out runs. The signal is coalesced while a hand-out is due.
+TEST(EventHub, IngestSignalsTheFanoutOnceAndNeverCallsSubscribers) {
+  int signals = 0;
+  EventHub hub(config(), [&] { ++signals; });
+  RecordingSubscriber subscriber;
+  hub.attach(subscriber, {kAllCluster}, std::nullopt);
+
+  hub.ingest(rgEvent("a", "ONLINE"), kReceived);
+  hub.ingest(rgEvent("b", "ONLINE"), kReceived);
+  hub.ingest(membershipEvent("7"), kReceived);
+  EXPECT_EQ(signals, 1);
+  EXPECT_TRUE(subscriber.events.empty()) << "ingest handed events out itself";
+
+  hub.deliverPending();
+  EXPECT_EQ(sequences(subscriber.events), (std::vector<std::uint64_t>{1, 2, 3}));
+  hub.deliverPending();  // nothing new: nothing handed out twice
+  EXPECT_EQ(subscriber.events.size(), 3u);
+
+  hub.ingest(rgEvent("a", "OFFLINE"), kReceived);
+  EXPECT_EQ(signals, 2) << "the fan-out went idle, so the next event must signal it again";
+  hub.deliverPending();
+  EXPECT_EQ(sequences(subscriber.events), (std::vector<std::uint64_t>{1, 2, 3, 4}));
+  hub.detach(subscriber);
+}
+
+// An attach between an event's append and its hand-out gets it in its snapshot only.
+TEST(EventHub, SubscriberAttachedBeforeTheFanoutRanGetsNoDuplicate) {
+  EventHub hub(config(), [] {});
+  RecordingSubscriber early;
+  hub.attach(early, {kAllCluster}, std::nullopt);
+  hub.ingest(rgEvent("a", "ONLINE"), kReceived);
+  RecordingSubscriber late;
+  const auto attached = hub.attach(late, {kAllCluster}, std::nullopt);
+  EXPECT_EQ(sequences(attached.events), (std::vector<std::uint64_t>{1}));
+  hub.ingest(rgEvent("a", "OFFLINE"), kReceived);
+
+  hub.deliverPending();
+  EXPECT_EQ(sequences(early.events), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(sequences(late.events), (std::vector<std::uint64_t>{2}));
+  hub.detach(early);
+  hub.detach(late);
+}
+
+// A fan-out that falls behind its backlog bound loses nothing silently: the subscribers that
+// missed events are told and removed; one attached after the gap is served.
+TEST(EventHub, FanoutBehindItsBacklogTellsTheSubscribersThatMissedEvents) {
+  EventHubConfig small = config();
+  small.fanoutBacklogEvents = 2;
+  EventHub hub(small, [] {});
+  RecordingSubscriber behind;
+  hub.attach(behind, {kAllCluster}, std::nullopt);
+  for (int i = 0; i < 4; ++i) hub.ingest(membershipEvent(std::to_string(i)), kReceived);
+  RecordingSubscriber current;  // attached at 4: it needs 5 on, which the ring will keep
+  hub.attach(current, {kAllCluster}, std::nullopt);
+  hub.ingest(membershipEvent("4"), kReceived);
+
+  hub.deliverPending();
+  EXPECT_EQ(behind.fellBehind, 1);
+  EXPECT_TRUE(behind.events.empty()) << "events after a gap were handed out";
+  EXPECT_EQ(hub.fanoutOverruns(), 3u);  // 1..3 left the backlog unseen; 4 and 5 are kept
+  EXPECT_EQ(current.fellBehind, 0);
+  EXPECT_EQ(sequences(current.events), (std::vector<std::uint64_t>{5}));
+  EXPECT_EQ(hub.subscriberCount(), 1u);
+
+  hub.ingest(membershipEvent("5"), kReceived);
+  hub.deliverPending();
+  EXPECT_TRUE(behind.events.empty());
+  EXPECT_EQ(behind.fellBehind, 1);
+  EXPECT_EQ(sequences(current.events), (std::vector<std::uint64_t>{5, 6}));
+  hub.detach(behind);  // already removed: a no-op
+  hub.detach(current);
+}
+
+// The ring bounds resume, not live delivery: a fan-out behind a tiny ring still hands out all.
+TEST(EventHub, SmallRingDoesNotLimitTheFanoutBacklog) {
+  EventHub hub(config(/*capacity=*/1), [] {});
+  RecordingSubscriber subscriber;
+  hub.attach(subscriber, {kAllCluster}, std::nullopt);
+  for (int i = 0; i < 5; ++i) hub.ingest(membershipEvent(std::to_string(i)), kReceived);
+  EXPECT_EQ(hub.bufferedEvents(), 1u);
+  hub.deliverPending();
+  EXPECT_EQ(sequences(subscriber.events), (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(subscriber.fellBehind, 0);
+  EXPECT_EQ(hub.fanoutOverruns(), 0u);
+  hub.detach(subscriber);
+}
+
+// With the fan-out on its own thread, an ingest completes while a subscriber blocks.
+TEST(EventHub, IngestDoesNotWaitForASubscriberBlockedInTheFanout) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  struct BlockingSubscriber : EventSubscriber {
+    std::promise<void>* entered;
+    std::shared_future<void> released;
+    std::atomic<int> events{0};
+    void onEvent(const StoredEventPtr&) override {
+      if (events.fetch_add(1) == 0) {
+        entered->set_value();
+        released.wait();
+      }
+    }
+    void onFellBehind() override { ADD_FAILURE() << "the ring is large enough"; }
+  } blocking;
+  blocking.entered = &entered;
+  blocking.released = release.get_future().share();
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool due = false;
+  bool stopping = false;
+  EventHub hub(config(), [&] {
+    std::lock_guard lock(mutex);
+    due = true;
+    wake.notify_one();
+  });
+  std::thread fanout([&] {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      wake.wait(lock, [&] { return due || stopping; });
+      if (!due) return;
+      due = false;
+      lock.unlock();
+      hub.deliverPending();
+      lock.lock();
+    }
+  });
+  hub.attach(blocking, {kAllCluster}, std::nullopt);
+  hub.ingest(membershipEvent("1"), kReceived);
+  entered.get_future().wait();  // the fan-out is stuck in the subscriber
+
+  auto ingesting = std::async(std::launch::async, [&] {
+    for (int i = 2; i <= 50; ++i) hub.ingest(membershipEvent(std::to_string(i)), kReceived);
+  });
+  const bool finished = ingesting.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  release.set_value();
+  ASSERT_TRUE(finished) << "ingest waited for a subscriber";
+  EXPECT_EQ(hub.lastSequence(), 50u);
+  // deliverPending returns only when nothing is left, so by the time the thread idles again
+  // the subscriber has all 50.
+  {
+    std::unique_lock lock(mutex);
+    stopping = true;
+    wake.notify_one();
+  }
+  fanout.join();
+  hub.deliverPending();
+  EXPECT_EQ(blocking.events.load(), 50);
+  hub.detach(blocking);
 }
 
 }  // namespace

@@ -157,7 +157,7 @@ class SubscribeTest : public ::testing::Test {
   // Separate from SetUp so that each test can shape the limits first.
   void startServer() {
     hubConfig_.epoch = kEpoch;
-    hub_ = std::make_unique<EventHub>(hubConfig_);
+    hub_ = std::make_unique<EventHub>(hubConfig_, fanoutSignal_);
     manager_ = std::make_unique<SubscriptionManager>(
         *hub_,
         [this](const std::string& id) -> std::optional<std::vector<crnp::EventType>> {
@@ -242,6 +242,9 @@ class SubscribeTest : public ::testing::Test {
   }
 
   EventHubConfig hubConfig_;
+  /// Empty: ingest hands events out itself. A test that drives the fan-out sets a signal and
+  /// calls hub_->deliverPending().
+  EventHub::FanoutSignal fanoutSignal_;
   SubscriptionConfig config_;
   std::unique_ptr<EventHub> hub_;
   std::unique_ptr<SubscriptionManager> manager_;

@@ -15,6 +15,48 @@ std::unique_ptr<pb::CrnpGateway::Stub> separateStub(const std::string& target) {
       grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
 }
 
+// The fan-out fell behind its backlog bound (the gateway's fan-out thread starved): the stream
+// is ended like a slow subscriber, at its last event, and its client's resume is reset to a
+// snapshot (the ring no longer has what it missed).
+TEST_F(SubscribeTest, FanoutBehindItsBacklogEndsTheStreamWithItsTokenAndResumeResets) {
+  hubConfig_.ringCapacity = 3;
+  hubConfig_.fanoutBacklogEvents = 3;
+  fanoutSignal_ = [] {};
+  startServer();
+  registerTypes("r1", {kAllCluster});
+  StreamClient client(*stub_, request("r1"));
+  readSnapshot(client);
+  ASSERT_TRUE(eventually([&] { return hub_->subscriberCount() == 1; }));
+  ingest(rgEvent("a", "ONLINE"));  // 1
+  hub_->deliverPending();
+  std::string lastToken;
+  ASSERT_EQ(readLive(client, 1, &lastToken), std::vector<std::uint64_t>{1});
+
+  for (int i = 0; i < 5; ++i) ingest(rgEvent("b", std::to_string(i)));  // 2..6: 2 and 3 lost
+  hub_->deliverPending();
+  EXPECT_FALSE(client.next(200ms)) << "an event after the gap reached the stream";
+  const auto status = client.status();
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  const auto info = errorInfo(*status);
+  EXPECT_EQ(info.reason(), "SUBSCRIBER_TOO_SLOW");
+  // The position of the stream's last completed write: 1, or 0 when the write of 1 had not
+  // reported its completion yet (never beyond what the client was given).
+  ASSERT_EQ(info.metadata().count("resume_token"), 1u);
+  const auto position = decodeResumeToken(info.metadata().at("resume_token"));
+  ASSERT_TRUE(position);
+  EXPECT_LE(position->sequence, 1u);
+  EXPECT_EQ(hub_->fanoutOverruns(), 2u);
+
+  StreamClient resumed(*stub_, request("r1", lastToken));
+  auto reset = resumed.next();
+  ASSERT_TRUE(reset && reset->has_reset()) << (reset ? reset->DebugString() : "nothing");
+  const auto snapshot = readSnapshot(resumed);
+  ASSERT_EQ(snapshot.size(), 2u);  // the latest of a and of b
+  EXPECT_EQ(snapshot[0].sequence(), 1u);
+  EXPECT_EQ(snapshot[1].sequence(), 6u);
+}
+
 TEST_F(SubscribeTest, SlowSubscriberIsEvictedWithItsTokenWhileAFastOneGetsEverything) {
   hubConfig_.ringCapacity = 100'000;
   hubConfig_.ringBytes = 256u << 20;
