@@ -28,7 +28,6 @@
 #include "grpc/health/v1/health.pb.h"
 #include "registration_service.hpp"
 #include "registry.hpp"
-#include "restore_loop.hpp"
 #include "serial_worker.hpp"
 #include "subscription_manager.hpp"
 
@@ -89,7 +88,6 @@ class GatewayApp::Impl {
   std::unique_ptr<SubscriptionManager> subscriptions_;
   SerialWorker registrationWorker_;  // registry writes (fsync) never run on Asio or gRPC threads
   std::unique_ptr<RegistrationService> registrations_;
-  std::shared_ptr<RestoreLoop> restoreLoop_;
   std::unique_ptr<GatewayService> service_;
   std::unique_ptr<grpc::Server> server_;
   int grpcPort_ = 0;
@@ -136,21 +134,12 @@ std::optional<std::string> GatewayApp::Impl::start() {
   registrations_ = std::make_unique<RegistrationService>(
       *registry_, *upstream_, registrationWorker_.executor(), std::move(registrationOptions));
 
+  // The stored registrations: the upstream registers them and retries until the cluster
+  // confirms them (health says how that goes); ordered before any client's change.
+  registrations_->restore([](const RegistrationService::RestoreResult&) {});
+
   if (auto error = startGrpc()) return error;
 
-  // The registration service logs each attempt's outcome; the loop adds when it tries again.
-  restoreLoop_ = std::make_shared<RestoreLoop>(
-      io_.get_executor(),
-      [this](std::function<void(RestoreLoop::Result)> done) {
-        registrations_->restore(std::move(done));
-      },
-      Backoff(kRestoreRetryInitial, kRestoreRetryMax, kRestoreRetryJitter, seedOrRandom(0)),
-      [](const RestoreLoop::Result&, std::chrono::milliseconds retryIn) {
-        if (retryIn.count() > 0) {
-          spdlog::info("restoring registrations upstream again in {} ms", retryIn.count());
-        }
-      });
-  restoreLoop_->start();
   return std::nullopt;
 }
 
@@ -271,7 +260,6 @@ void GatewayApp::Impl::shutdown() {
     if (server_) server_->GetHealthCheckService()->Shutdown();  // NOT_SERVING, and stays so
   }
   const auto deadline = std::chrono::steady_clock::now() + options_.shutdownTimeout;
-  if (restoreLoop_) restoreLoop_->stop();
   if (subscriptions_) subscriptions_->shutdown();  // going_away + resume token to every stream
   if (registrations_) registrations_->shutdown();
   if (subscriptions_ && !subscriptions_->waitUntilIdle(deadline)) {

@@ -44,11 +44,12 @@ inline constexpr std::string_view kRegistryFileName = "registrations.db";
 /// ErrorInfo.domain of every error the gateway returns.
 inline constexpr std::string_view kErrorDomain = "crnp-gateway";
 
-/// Restoring the stored registrations upstream at start: retried from 1 s, doubling up to 30 s,
-/// each delay shortened by up to 20% at random.
-inline constexpr std::chrono::milliseconds kRestoreRetryInitial{1000};
-inline constexpr std::chrono::milliseconds kRestoreRetryMax{30'000};
-inline constexpr double kRestoreRetryJitter = 0.2;
+/// The upstream's background registrations (repairs, re-registration after failures, the
+/// stored registrations at start while the cluster is unreachable): retried from 500 ms,
+/// doubling up to 30 s, each delay shortened by up to 20% at random.
+inline constexpr std::chrono::milliseconds kRegistrationRetryInitial{500};
+inline constexpr std::chrono::milliseconds kRegistrationRetryMax{30'000};
+inline constexpr double kRegistrationRetryJitter = 0.2;
 
 struct RegistrationLimits {
   std::size_t maxIdLength = 128;             ///< ids are [A-Za-z0-9._-]{1,maxIdLength}

@@ -142,20 +142,13 @@ void RegistrationService::restore(std::function<void(RestoreResult)> done) {
     result.registrations = registry_.size();
     auto desired = unionWith({}, {});
     result.types = desired.size();
-    applyUnion(std::move(desired), [result, done, finish](std::optional<UpstreamResult> answer) {
-      RestoreResult out = result;
-      out.upstream = std::move(answer);
-      out.status = out.upstream ? toGrpcStatus(*out.upstream) : grpc::Status::OK;
-      if (out.ok()) {
-        spdlog::info("restored {} registration(s), {} event type(s) upstream", out.registrations,
-                     out.types);
-      } else {
-        spdlog::warn("restoring {} registration(s) upstream failed: {}", out.registrations,
-                     out.status.error_message());
-      }
-      done(std::move(out));
-      finish();
-    });
+    if (!desired.empty()) {
+      spdlog::info("restoring {} registration(s), {} event type(s) upstream", result.registrations,
+                   result.types);
+    }
+    upstream_.converge(std::move(desired));
+    done(std::move(result));
+    finish();
   };
   enqueue(std::move(change), /*bypassLimit=*/true);
 }
@@ -253,10 +246,9 @@ void RegistrationService::runRegister(std::string id, std::vector<EventType> typ
         {});
     return finish();
   }
-  applyUnion(std::move(desired), [this, id, types, existing, done,
-                                  finish](std::optional<UpstreamResult> answer) {
-    if (answer && !answer->ok()) {
-      auto status = toGrpcStatus(*answer);
+  applyUnion(std::move(desired), [this, id, types, existing, done, finish](UpstreamResult answer) {
+    if (!answer.ok()) {
+      auto status = toGrpcStatus(answer);
       spdlog::warn("register {}: {}", id, status.error_message());
       done(std::move(status), {});
       return finish();
@@ -298,9 +290,9 @@ void RegistrationService::runUnregister(std::string id, std::vector<EventType> r
   // Removing every type removes the registration: an empty one could never receive anything.
   const bool removeAll = remaining.empty();
   applyUnion(unionWith(id, remaining), [this, id, remaining, removeAll, existing, done,
-                                        finish](std::optional<UpstreamResult> answer) {
-    if (answer && !answer->ok()) {
-      auto status = toGrpcStatus(*answer);
+                                        finish](UpstreamResult answer) {
+    if (!answer.ok()) {
+      auto status = toGrpcStatus(answer);
       spdlog::warn("unregister {}: {}", id, status.error_message());
       done(std::move(status), {});
       return finish();
@@ -334,27 +326,18 @@ void RegistrationService::runUnregister(std::string id, std::vector<EventType> r
 }
 
 void RegistrationService::applyUnion(std::vector<EventType> desired,
-                                     std::function<void(std::optional<UpstreamResult>)> then) {
-  if (desired == confirmedUnion_) return then(std::nullopt);
-  upstream_.applyTypes(desired, [this, desired, then](UpstreamResult result) {
+                                     std::function<void(UpstreamResult)> then) {
+  upstream_.applyTypes(std::move(desired), [this, then](UpstreamResult result) {
     // The upstream answers on its own thread; the change goes on where changes run.
-    executor_([this, desired, then, result = std::move(result)] {
-      if (result.ok()) confirmedUnion_ = desired;
-      then(result);
-    });
+    executor_([then, result = std::move(result)] { then(result); });
   });
 }
 
 void RegistrationService::resyncAfterFailedWrite(Finish finish) {
-  // The upstream took a union the registry did not: ask it for the stored one again, so that
-  // a registration whose removal was not stored keeps receiving its events.
-  applyUnion(unionWith({}, {}), [finish](std::optional<UpstreamResult> answer) {
-    if (answer && !answer->ok()) {
-      spdlog::warn("upstream resync after a failed registry write: {}",
-                   toGrpcStatus(*answer).error_message());
-    }
-    finish();
-  });
+  // The upstream took a union the registry did not: it converges on the stored one again, so
+  // that a registration whose removal was not stored keeps receiving its events.
+  upstream_.converge(unionWith({}, {}));
+  finish();
 }
 
 std::vector<EventType> RegistrationService::unionWith(const std::string& id,

@@ -2,10 +2,11 @@
 // The registration logic behind Register / Unregister / GetRegistration / ListRegistrations,
 // without gRPC transport (its inputs and outputs are the API's messages and grpc::Status).
 //
-// The upstream holds ONE CRNP registration for the union of all registrations' types. A change
-// computes the new union; if it differs from what the upstream last confirmed, the upstream is
-// asked first, and only when it answered OK is the registry changed: a failed change leaves
-// everything as it was and reports the upstream's answer through the status table.
+// The upstream holds ONE CRNP registration for the union of all registrations' types and owns
+// it (what is desired, what the server confirmed, retries). A change computes the new union and
+// asks the upstream first (it sends nothing when that union is already registered); only when
+// it answered OK is the registry changed: a failed change leaves everything as it was and
+// reports the upstream's answer through the status table.
 // Changes run one at a time, in arrival order, on `executor` (never on the caller's thread:
 // the calls return at once and `done` runs when the change is over).
 #include <grpcpp/support/status.h>
@@ -55,11 +56,8 @@ class RegistrationService {
 
   struct RestoreResult {
     std::size_t registrations = 0;  ///< in the registry
-    std::size_t types = 0;          ///< distinct types in their union
-    /// What the upstream said; nullopt when nothing was sent (it already had that union, or
-    /// the service was shutting down).
-    std::optional<UpstreamResult> upstream;
-    grpc::Status status;  ///< OK, the upstream's answer through the table, or UNAVAILABLE
+    std::size_t types = 0;          ///< distinct types in their union, handed to the upstream
+    grpc::Status status;            ///< OK, or UNAVAILABLE when shutting down
     bool ok() const { return status.ok(); }
   };
 
@@ -83,9 +81,9 @@ class RegistrationService {
                                crnp::gateway::v1::Registration* out) const;
   void listRegistrations(crnp::gateway::v1::ListRegistrationsResponse* out) const;
 
-  /// Makes the upstream carry the union of every stored registration (at startup, and again
-  /// whenever that failed: it sends nothing when the upstream already confirmed that union).
-  /// A failure loses nothing: the registrations stay, and the next change sends the full union.
+  /// Hands the union of every stored registration to the upstream (Upstream::converge), in
+  /// order with the changes: at start, so that stored registrations are registered even
+  /// before the next change, and retried by the upstream until the cluster confirms them.
   void restore(std::function<void(RestoreResult)> done);
 
   /// Refuses new changes (UNAVAILABLE) and answers the queued ones the same way; the change in
@@ -112,11 +110,9 @@ class RegistrationService {
                    Finish finish);
   void runUnregister(std::string id, std::vector<crnp::EventType> remove, UnregisterDone done,
                      Finish finish);
-  /// Asks the upstream for `desired` unless it already confirmed it; `then` runs on the
-  /// executor with the answer (nullopt: nothing was asked).
-  void applyUnion(std::vector<crnp::EventType> desired,
-                  std::function<void(std::optional<UpstreamResult>)> then);
-  /// After a failed registry write: puts the upstream back on the stored union.
+  /// Asks the upstream for `desired`; `then` runs on the executor with its answer.
+  void applyUnion(std::vector<crnp::EventType> desired, std::function<void(UpstreamResult)> then);
+  /// After a failed registry write: the upstream converges on the stored union again.
   void resyncAfterFailedWrite(Finish finish);
   /// Normalized union of every stored registration's types, with registration `id`'s replaced
   /// by `types` (`id` empty: all stored ones as they are).
@@ -128,9 +124,6 @@ class RegistrationService {
   Upstream& upstream_;
   Executor executor_;
   Options options_;
-
-  // Touched only by the change in progress (changes are serialised).
-  std::vector<crnp::EventType> confirmedUnion_;  // normalized; the upstream starts with none
 
   std::mutex mutex_;
   std::condition_variable idle_;  // signalled when running_ turns false

@@ -1,5 +1,5 @@
-// CrnpUpstream's life cycle, the applyTypes queue and the event path. The exchanges and the
-// maintenance timer are in upstream_exchange.cpp.
+// CrnpUpstream's life cycle, the desired set (applyTypes, converge) and the event path. The
+// exchanges and the maintenance timer are in upstream_exchange.cpp.
 #include "crnp_upstream.hpp"
 
 #include <spdlog/spdlog.h>
@@ -7,6 +7,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <random>
+#include <utility>
 
 #include "callback_sources.hpp"
 #include "crnp/endpoint.hpp"
@@ -93,7 +94,8 @@ void CrnpUpstream::Impl::onStarted() {
   if (stopped_) return;
   started_ = true;
   // With nothing to register there is nothing that could be unhealthy yet.
-  if (queue_.empty() && confirmed_.empty()) reportHealthy();
+  if (!pending_ && desired_.empty() && confirmed_.empty()) reportHealthy();
+  if (maintenanceNeeded()) maintenanceDue_ = true;  // converge() came before start()
   pump();
 }
 
@@ -110,10 +112,8 @@ void CrnpUpstream::Impl::doStop() {
   stopped_ = true;
   cancelTimer();
   lapseTimer_.cancel();
-  auto queued = std::move(queue_);
-  queue_.clear();
-  for (auto& apply : queued) {
-    apply.done(localResult(crnp::RegistrationOutcome::NetworkError, "upstream stopped"));
+  if (auto waiting = std::exchange(pending_, std::nullopt)) {
+    waiting->done(localResult(crnp::RegistrationOutcome::NetworkError, "upstream stopped"));
   }
   // The exchange in flight cannot be cancelled, but its caller need not wait for its timeouts
   // (a shutdown must not): it is answered now, and onReply will find no caller to answer.
@@ -135,21 +135,43 @@ void CrnpUpstream::Impl::applyTypes(EventTypes types, Done done) {
   // Posted, never run inline: `done` must not run inside the caller's applyTypes.
   asio::post(strand_, [self = shared_from_this(),
                        apply = PendingApply{std::move(types), std::move(done)}]() mutable {
-    self->enqueue(std::move(apply));
+    self->submit(std::move(apply));
   });
 }
 
-void CrnpUpstream::Impl::enqueue(PendingApply apply) {
+void CrnpUpstream::Impl::submit(PendingApply apply) {
   if (stopped_) {
     return apply.done(localResult(crnp::RegistrationOutcome::NetworkError, "upstream stopped"));
   }
-  if (queue_.size() >= config_.maxPendingApplies) {
-    spdlog::warn("upstream: {} registration changes already waiting; refusing another",
-                 queue_.size());
-    return apply.done(localResult(crnp::RegistrationOutcome::NetworkError,
-                                  "too many registration changes waiting for the CRNP server"));
+  apply.types = normalizeTypes(std::move(apply.types));
+  if (apply.types == desired_ && desired_ == confirmed_ && state_ != RegistrationState::Unknown) {
+    // Nothing to send: answered at once, even while a maintenance exchange is in flight.
+    return apply.done(localResult(crnp::RegistrationOutcome::Replied, "no change"));
   }
-  queue_.push_back(std::move(apply));
+  if (pending_ || (inFlight_ && inFlight_->user)) {
+    // The one queue of changes is the caller's (the registration service runs one at a time).
+    spdlog::warn("upstream: a registration change arrived while another is in progress");
+    return apply.done(localResult(crnp::RegistrationOutcome::NetworkError,
+                                  "another registration change is in progress"));
+  }
+  pending_ = std::move(apply);
+  pump();
+}
+
+void CrnpUpstream::Impl::converge(EventTypes types) {
+  asio::post(strand_, [self = shared_from_this(), types = std::move(types)]() mutable {
+    self->setDesired(std::move(types));
+  });
+}
+
+void CrnpUpstream::Impl::setDesired(EventTypes types) {
+  if (stopped_) return;
+  desired_ = normalizeTypes(std::move(types));
+  if (desired_ == confirmed_ && state_ != RegistrationState::Unknown) return;
+  // A new target: try it now rather than at the end of an earlier back-off.
+  backoff_.reset();
+  cancelTimer();
+  if (maintenanceNeeded()) maintenanceDue_ = true;
   pump();
 }
 
@@ -168,10 +190,10 @@ void CrnpUpstream::Impl::onCallbackEvent(crnp::Event event) {
 
 void CrnpUpstream::Impl::pump() {
   if (!started_ || stopped_ || busy_) return;
-  if (!queue_.empty()) {
+  if (pending_) {
     busy_ = true;
-    PendingApply apply = std::move(queue_.front());
-    queue_.pop_front();
+    PendingApply apply = std::move(*pending_);
+    pending_.reset();
     return beginUser(std::move(apply));
   }
   if (maintenanceDue_) {
@@ -209,6 +231,10 @@ void CrnpUpstream::stop() { impl_->requestStop(); }
 void CrnpUpstream::applyTypes(std::vector<crnp::EventType> types,
                               std::function<void(UpstreamResult)> done) {
   impl_->applyTypes(std::move(types), std::move(done));
+}
+
+void CrnpUpstream::converge(std::vector<crnp::EventType> types) {
+  impl_->converge(std::move(types));
 }
 
 UpstreamHealth CrnpUpstream::health() const { return impl_->board().snapshot(); }

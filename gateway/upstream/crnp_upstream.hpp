@@ -8,8 +8,11 @@
 // repair after replies that never came, back-off with jitter after RETRY / LOW_RESOURCE and
 // other failures, failover when a server is refused or unreachable.
 //
-// Changes are serialised: applyTypes calls wait in a bounded FIFO and one registration exchange
-// (a user's or maintenance's) runs at a time. What an applyTypes call sends:
+// The upstream owns the registration: `desired` (the last set applied, or what converge()
+// asked for) and `confirmed` (what the server last confirmed). Maintenance converges the
+// second on the first with one back-off loop. One registration exchange (a user's or
+// maintenance's) runs at a time; one applyTypes may wait for its turn (the caller, the
+// registration service, queues the rest). What an applyTypes call sends:
 // - no change: nothing; done(OK) at once;
 // - not registered yet (or after failover): ADD_CLIENT with the full list;
 // - empty list: REMOVE_CLIENT;
@@ -56,13 +59,13 @@ class CrnpUpstream : public Upstream {
   CrnpUpstream(const CrnpUpstream&) = delete;
   CrnpUpstream& operator=(const CrnpUpstream&) = delete;
 
-  /// Starts the callback listener, then processes the applyTypes calls made so far (restored
-  /// registrations) and later ones. Returns why the listener could not start, or why there is
-  /// no allowlist of callback sources (no server configured or none resolves). Once only.
+  /// Starts the callback listener, then registers what converge() and applyTypes asked for so
+  /// far (restored registrations) and later. Returns why the listener could not start, or why there
+  /// is no allowlist of callback sources (no server configured or none resolves). Once only.
   std::error_code start();
   /// Closes the callback listener at once (no event reaches onEvent after stop() returns,
   /// except one already being handled), then on the strand cancels the timers and answers
-  /// queued applyTypes calls with outcome NetworkError. An exchange in flight still ends
+  /// a waiting applyTypes call with outcome NetworkError. An exchange in flight still ends
   /// within its timeouts and reports to its caller; nothing is sent after it. The
   /// registration is left on the server (a restarted gateway re-registers in full; a dead one
   /// is removed by the server after failed deliveries). Idempotent.
@@ -71,6 +74,7 @@ class CrnpUpstream : public Upstream {
   // Upstream
   void applyTypes(std::vector<crnp::EventType> types,
                   std::function<void(UpstreamResult)> done) override;
+  void converge(std::vector<crnp::EventType> types) override;
   UpstreamHealth health() const override;
   void setHealthListener(std::function<void(const UpstreamHealth&)> listener) override;
 

@@ -7,7 +7,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +15,7 @@
 #include "crnp/callback_listener.hpp"
 #include "crnp/registration_client.hpp"
 #include "crnp_upstream.hpp"
+#include "exchange_decisions.hpp"
 #include "upstream_health_board.hpp"
 
 namespace gateway {
@@ -30,6 +30,7 @@ class CrnpUpstream::Impl : public std::enable_shared_from_this<Impl> {
   std::error_code start();
   void requestStop();
   void applyTypes(EventTypes types, Done done);
+  void converge(EventTypes types);
   UpstreamHealthBoard& board() { return board_; }
   std::shared_ptr<crnp::CallbackListener> listener() const;
 
@@ -56,7 +57,8 @@ class CrnpUpstream::Impl : public std::enable_shared_from_this<Impl> {
   // crnp_upstream.cpp
   void onStarted();
   void doStop();
-  void enqueue(PendingApply apply);
+  void submit(PendingApply apply);
+  void setDesired(EventTypes types);
   void onCallbackEvent(crnp::Event event);
   void pump();
   std::string serverName() const;
@@ -66,17 +68,17 @@ class CrnpUpstream::Impl : public std::enable_shared_from_this<Impl> {
   void beginUser(PendingApply apply);
   void beginMaintenance();
   void proceed(Exchange exchange);
-  RegistrationPlan maintenancePlan() const;
   void send(Exchange exchange);
   void onReply(crnp::RegistrationResult reply);
   void succeed(Exchange exchange, const crnp::RegistrationResult& reply, UpstreamResult result);
-  void fail(Exchange exchange, const crnp::RegistrationResult& reply, UpstreamResult result);
+  void fail(Exchange exchange, FailureEffect effect, UpstreamResult result);
   void finishExchange();
   void switchServer();
-  bool needsMaintenance() const;
-  std::optional<Clock::time_point> keepAliveDue() const;
+  bool maintenanceNeeded() const;
+  std::optional<Clock::time_point> nextKeepAlive() const;
   void scheduleKeepAlive();
-  void scheduleRetry();
+  /// Arms the back-off timer when maintenance is needed; the delay, or nullopt.
+  std::optional<std::chrono::milliseconds> scheduleRetry();
   void armTimer(Clock::time_point when, TimerPurpose purpose);
   void cancelTimer();
   void onTimer();
@@ -99,8 +101,12 @@ class CrnpUpstream::Impl : public std::enable_shared_from_this<Impl> {
   bool stopped_ = false;
   bool busy_ = false;            // an exchange is in flight (or being decided)
   bool maintenanceDue_ = false;  // a maintenance exchange waits for its turn
-  std::deque<PendingApply> queue_;
+  // The one change waiting for its turn (the registration service sends one at a time).
+  std::optional<PendingApply> pending_;
   std::optional<Exchange> inFlight_;
+  // What the server should hold (the last applied set, or what converge() asked for) and what
+  // it confirmed; maintenance converges the second on the first. Both normalized.
+  EventTypes desired_;
   EventTypes confirmed_;
   RegistrationState state_ = RegistrationState::NotRegistered;
   std::size_t serverIndex_ = 0;

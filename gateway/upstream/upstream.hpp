@@ -1,6 +1,8 @@
 #pragma once
 // The gateway's view of the CRNP cluster side: one CRNP client registration for the union of
-// all gateway registrations' event types. The service asks for a new union and learns what the
+// all gateway registrations' event types. The upstream owns that registration: the set it
+// should hold (desired), what the server confirmed, the one back-off loop that converges the
+// second on the first. The registration service asks for a new union and learns what the
 // server said; events arrive through the callback given to the implementation's constructor.
 // CrnpUpstream (crnp_upstream.hpp) is the real one; tests use a fake.
 #include <chrono>
@@ -31,10 +33,20 @@ class Upstream {
   virtual ~Upstream() = default;
 
   /// Makes the upstream registration cover exactly `types` (ADD_CLIENT, ADD_EVENTS,
-  /// REMOVE_EVENTS or REMOVE_CLIENT as needed). `done` runs exactly once, on any thread, with
-  /// what the server said; on failure the upstream keeps its previous set of types.
+  /// REMOVE_EVENTS or REMOVE_CLIENT as needed; nothing, and OK at once, when that is already
+  /// the desired and confirmed set). `done` runs exactly once, on any thread, never inside
+  /// this call, with what the server said. On success `types` becomes the desired set; on
+  /// failure the desired set stays what it was, and the upstream keeps converging on it.
+  /// One call at a time: a call made before the previous one was answered is refused
+  /// (outcome NetworkError); the caller owns the queue of changes.
   virtual void applyTypes(std::vector<crnp::EventType> types,
                           std::function<void(UpstreamResult)> done) = 0;
+
+  /// Makes `types` the desired set without a caller waiting: the upstream registers it in the
+  /// background and retries with back-off until the server confirms it (at start, the stored
+  /// registrations; after a registry write failed, the stored union again). Health reports
+  /// how that goes. Calls and applyTypes take effect in the order they were made.
+  virtual void converge(std::vector<crnp::EventType> types) = 0;
 
   /// Thread-safe snapshot of the health.
   virtual UpstreamHealth health() const = 0;

@@ -52,11 +52,12 @@ struct UpstreamConfig {
   /// turns false; see registrationAllowance).
   std::chrono::milliseconds healthGrace{1000};
 
-  /// Retry delays of background registrations: doubling from initial up to max; each delay
-  /// is drawn from [delay * (1 - jitter), delay] so that gateways do not retry in lockstep.
-  std::chrono::milliseconds backoffInitial{500};
-  std::chrono::milliseconds backoffMax{30'000};
-  double jitter = 0.2;
+  /// Retry delays of background registrations (maintenance: repairs, and converging on the
+  /// desired set, e.g. the restored registrations at start): doubling from initial up to max; each
+  /// delay is drawn from [delay * (1 - jitter), delay] so that gateways do not retry in lockstep.
+  std::chrono::milliseconds backoffInitial = kRegistrationRetryInitial;
+  std::chrono::milliseconds backoffMax = kRegistrationRetryMax;
+  double jitter = kRegistrationRetryJitter;
   /// Seed of the jitter's random engine (tests fix it); unset: seeded from std::random_device.
   std::optional<std::uint64_t> randomSeed;
 
@@ -76,10 +77,6 @@ struct UpstreamConfig {
   std::chrono::milliseconds callbackFirstByteTimeout = defaults::kCallbackFirstByteTimeout;
   /// Time allowed to read one event connection to EOF.
   std::chrono::milliseconds callbackReadTimeout = defaults::kCallbackReadTimeout;
-
-  /// applyTypes calls waiting for their turn at most; further ones fail at once
-  /// (outcome NetworkError) instead of queueing without bound.
-  std::size_t maxPendingApplies = 1024;
 };
 
 /// How long a confirmed registration stays current for health: the re-registration interval,

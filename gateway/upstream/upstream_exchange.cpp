@@ -5,46 +5,13 @@
 #include <algorithm>
 
 #include "crnp_upstream_impl.hpp"
+#include "exchange_decisions.hpp"
 
 namespace gateway {
 namespace {
 
 using crnp::RegistrationOutcome;
 using Kind = RegistrationPlan::Kind;
-
-/// The server certainly did not get the request (refused, no connection in time, no such
-/// host, or any other error before a connection existed): the next server may be tried at once.
-bool unreachable(const crnp::RegistrationResult& result) {
-  switch (result.outcome) {
-    case RegistrationOutcome::ConnectionRefused:
-    case RegistrationOutcome::ConnectTimeout:
-    case RegistrationOutcome::ResolveFailed:
-      return true;
-    case RegistrationOutcome::NetworkError:
-      return !result.localAddress;  // e.g. host or network unreachable
-    default:
-      return false;
-  }
-}
-
-/// The request may have been processed without us learning the answer (section 7).
-bool uncertain(const crnp::RegistrationResult& result) {
-  switch (result.outcome) {
-    case RegistrationOutcome::ReplyTimeout:
-    case RegistrationOutcome::ConnectionReset:
-    case RegistrationOutcome::MalformedReply:
-      return true;
-    case RegistrationOutcome::NetworkError:
-      return result.localAddress.has_value();
-    default:
-      return false;
-  }
-}
-
-bool repliedWith(const crnp::RegistrationResult& result, crnp::StatusCode code) {
-  return result.outcome == RegistrationOutcome::Replied && result.reply &&
-         result.reply->code == code;
-}
 
 UpstreamResult toUpstreamResult(const crnp::RegistrationResult& result) {
   UpstreamResult out;
@@ -107,25 +74,19 @@ void CrnpUpstream::Impl::beginUser(PendingApply apply) {
 
 void CrnpUpstream::Impl::beginMaintenance() {
   Exchange exchange;
-  exchange.desired = confirmed_;
+  exchange.desired = desired_;
   exchange.serversLeft = config_.servers.size() - 1;
   proceed(std::move(exchange));
 }
 
-RegistrationPlan CrnpUpstream::Impl::maintenancePlan() const {
-  // ADD_CLIENT replaces whatever the server has, so it repairs every doubt at once.
-  if (!confirmed_.empty()) return {Kind::AddClient, confirmed_};
-  if (state_ == RegistrationState::Unknown) return {Kind::RemoveClient, {}};
-  return {Kind::None, {}};
-}
-
 void CrnpUpstream::Impl::proceed(Exchange exchange) {
-  exchange.plan =
-      exchange.user ? planChange(state_, confirmed_, exchange.desired) : maintenancePlan();
+  exchange.plan = exchange.user ? planChange(state_, confirmed_, exchange.desired)
+                                : maintenancePlan(state_, exchange.desired);
   if (exchange.plan.kind != Kind::None) return send(std::move(exchange));
   if (exchange.user) {
     // Also the case "nothing wanted and nothing registered on this server".
     confirmed_ = exchange.desired;
+    desired_ = confirmed_;
     board_.setConfirmedTypes(confirmed_);
     if (confirmed_.empty() && state_ == RegistrationState::NotRegistered) {
       reportHealthy();  // nothing to keep registered
@@ -178,39 +139,38 @@ void CrnpUpstream::Impl::onReply(crnp::RegistrationResult reply) {
     return;
   }
   const Kind kind = exchange.plan.kind;
-  if (result.ok()) return succeed(std::move(exchange), reply, std::move(result));
-  if (exchange.proven && uncertain(reply)) {
-    return succeed(std::move(exchange), reply,
-                   okBecause(reply, "no reply (" + reply.detail +
-                                        "), but an event only the new registration matches "
-                                        "arrived meanwhile"));
+  const ReplyDecision decision =
+      decideReply({kind, exchange.proven, exchange.fellBack, exchange.serversLeft}, reply);
+  switch (decision.action) {
+    case ReplyAction::Succeed:
+      return succeed(std::move(exchange), reply, std::move(result));
+    case ReplyAction::SucceedProven:
+      return succeed(std::move(exchange), reply,
+                     okBecause(reply, "no reply (" + reply.detail +
+                                          "), but an event only the new registration matches "
+                                          "arrived meanwhile"));
+    case ReplyAction::SucceedUnregistered:
+      spdlog::info("upstream: {} answered INVALID to REMOVE_CLIENT: not registered there",
+                   reply.server);
+      return succeed(std::move(exchange), reply,
+                     okBecause(reply, "not registered (server answered INVALID: " +
+                                          reply.reply->message + ")"));
+    case ReplyAction::FallBackToAddClient:
+      spdlog::info("upstream: {} answered INVALID to {}; registering again in full", reply.server,
+                   toString(kind));
+      exchange.fellBack = true;
+      state_ = RegistrationState::NotRegistered;
+      registeredFrom_.reset();
+      return proceed(std::move(exchange));
+    case ReplyAction::FailOver:
+      --exchange.serversLeft;
+      spdlog::warn("upstream: {}; failing over", describe(result));
+      switchServer();
+      return proceed(std::move(exchange));
+    case ReplyAction::Fail:
+      break;
   }
-  if (kind == Kind::RemoveClient && repliedWith(reply, crnp::StatusCode::Invalid)) {
-    // From a well-formed REMOVE_CLIENT, INVALID means the server does not know us: the
-    // registration is gone, which is what was asked.
-    spdlog::info("upstream: {} answered INVALID to REMOVE_CLIENT: not registered there",
-                 reply.server);
-    return succeed(
-        std::move(exchange), reply,
-        okBecause(reply, "not registered (server answered INVALID: " + reply.reply->message + ")"));
-  }
-  if ((kind == Kind::AddEvents || kind == Kind::RemoveEvents) &&
-      repliedWith(reply, crnp::StatusCode::Invalid) && !exchange.fellBack) {
-    // The server forgot us (silent removal, restart without state): register in full.
-    spdlog::info("upstream: {} answered INVALID to {}; registering again in full", reply.server,
-                 toString(kind));
-    exchange.fellBack = true;
-    state_ = RegistrationState::NotRegistered;
-    registeredFrom_.reset();
-    return proceed(std::move(exchange));
-  }
-  if (unreachable(reply) && exchange.serversLeft > 0) {
-    --exchange.serversLeft;
-    spdlog::warn("upstream: {}; failing over", describe(result));
-    switchServer();
-    return proceed(std::move(exchange));
-  }
-  fail(std::move(exchange), reply, std::move(result));
+  fail(std::move(exchange), decision.effect, std::move(result));
 }
 
 void CrnpUpstream::Impl::succeed(Exchange exchange, const crnp::RegistrationResult& reply,
@@ -218,6 +178,7 @@ void CrnpUpstream::Impl::succeed(Exchange exchange, const crnp::RegistrationResu
   const Kind kind = exchange.plan.kind;
   const bool wasHealthy = board_.snapshot().healthy;
   confirmed_ = std::move(exchange.desired);
+  if (exchange.user) desired_ = confirmed_;
   board_.setConfirmedTypes(confirmed_);
   state_ = confirmed_.empty() ? RegistrationState::NotRegistered : RegistrationState::Registered;
   if (kind == Kind::AddClient) registeredFrom_ = reply.localAddress;
@@ -234,22 +195,27 @@ void CrnpUpstream::Impl::succeed(Exchange exchange, const crnp::RegistrationResu
   }
   if (exchange.user) exchange.user->done(std::move(result));
   scheduleKeepAlive();
+  // converge() asked for another set while this exchange ran: go on at once.
+  if (desired_ != confirmed_) maintenanceDue_ = true;
   finishExchange();
 }
 
-void CrnpUpstream::Impl::fail(Exchange exchange, const crnp::RegistrationResult& reply,
-                              UpstreamResult result) {
-  if (unreachable(reply)) {
+void CrnpUpstream::Impl::fail(Exchange exchange, FailureEffect effect, UpstreamResult result) {
+  if (effect == FailureEffect::NextServer) {
     // Every server was tried; the next attempt starts with the next one in the list.
     switchServer();
-  } else if (uncertain(reply)) {
+  } else if (effect == FailureEffect::StateUnknown) {
     state_ = RegistrationState::Unknown;
   }
   const std::string what = describe(result);
-  spdlog::warn("upstream: {} failed: {}", toString(exchange.plan.kind), what);
   board_.markUnhealthy(what);
   if (exchange.user) exchange.user->done(std::move(result));
-  scheduleRetry();
+  if (const auto retryIn = scheduleRetry()) {
+    spdlog::warn("upstream: {} failed: {}; registering {} type(s) again in {} ms",
+                 toString(exchange.plan.kind), what, desired_.size(), retryIn->count());
+  } else {
+    spdlog::warn("upstream: {} failed: {}", toString(exchange.plan.kind), what);
+  }
   finishExchange();
 }
 
@@ -267,33 +233,28 @@ void CrnpUpstream::Impl::switchServer() {
   board_.setServer(serverName());
 }
 
-bool CrnpUpstream::Impl::needsMaintenance() const {
-  return !confirmed_.empty() || state_ == RegistrationState::Unknown;
+bool CrnpUpstream::Impl::maintenanceNeeded() const {
+  return needsMaintenance(state_, confirmed_, desired_);
 }
 
-std::optional<CrnpUpstream::Impl::Clock::time_point> CrnpUpstream::Impl::keepAliveDue() const {
-  if (state_ != RegistrationState::Registered) return std::nullopt;
-  std::optional<Clock::time_point> due;
-  if (config_.reregisterInterval.count() > 0) {
-    due = lastConfirmedAt_ + config_.reregisterInterval;
-  }
-  if (config_.silenceThreshold.count() > 0) {
-    const auto silentUntil = std::max(lastEventAt_, lastConfirmedAt_) + config_.silenceThreshold;
-    due = due ? std::min(*due, silentUntil) : silentUntil;
-  }
-  return due;
+std::optional<CrnpUpstream::Impl::Clock::time_point> CrnpUpstream::Impl::nextKeepAlive() const {
+  return keepAliveDue({state_, lastConfirmedAt_, lastEventAt_, config_.reregisterInterval,
+                       config_.silenceThreshold});
 }
 
 void CrnpUpstream::Impl::scheduleKeepAlive() {
-  if (const auto due = keepAliveDue()) return armTimer(*due, TimerPurpose::KeepAlive);
+  if (const auto due = nextKeepAlive()) return armTimer(*due, TimerPurpose::KeepAlive);
   cancelTimer();
 }
 
-void CrnpUpstream::Impl::scheduleRetry() {
-  if (!needsMaintenance()) return cancelTimer();
+std::optional<std::chrono::milliseconds> CrnpUpstream::Impl::scheduleRetry() {
+  if (!maintenanceNeeded()) {
+    cancelTimer();
+    return std::nullopt;
+  }
   const auto delay = backoff_.next();
-  spdlog::debug("upstream: next registration attempt in {} ms", delay.count());
   armTimer(Clock::now() + delay, TimerPurpose::Retry);
+  return delay;
 }
 
 void CrnpUpstream::Impl::armTimer(Clock::time_point when, TimerPurpose purpose) {
@@ -334,7 +295,7 @@ void CrnpUpstream::Impl::reportHealthy() {
 void CrnpUpstream::Impl::onTimer() {
   if (timerPurpose_ == TimerPurpose::KeepAlive) {
     // Events since the timer was set may have pushed the silence deadline back.
-    const auto due = keepAliveDue();
+    const auto due = nextKeepAlive();
     if (!due) return;
     if (Clock::now() < *due) return armTimer(*due, TimerPurpose::KeepAlive);
   }

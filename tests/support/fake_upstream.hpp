@@ -2,7 +2,8 @@
 // A scripted gateway::Upstream for tests: records every applyTypes call and answers it with
 // the next scripted UpstreamResult (OK when the script is empty), either at once or, in hold
 // mode, when the test calls answerNext(). Like the real one, it keeps its previous set of types
-// when an answer is not OK. Thread-safe.
+// when an answer is not OK. converge() calls are recorded (desired()), not carried out.
+// Thread-safe.
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -61,6 +62,11 @@ class FakeUpstream : public Upstream {
     std::lock_guard lock(mutex_);
     return confirmed_;
   }
+  /// The sets handed to converge(), in order.
+  std::vector<Types> convergeCalls() const {
+    std::lock_guard lock(mutex_);
+    return converged_;
+  }
   std::vector<Types> calls() const {
     std::lock_guard lock(mutex_);
     return calls_;
@@ -104,6 +110,10 @@ class FakeUpstream : public Upstream {
     }
     done(std::move(result));
   }
+  void converge(Types types) override {
+    std::lock_guard lock(mutex_);
+    converged_.push_back(std::move(types));
+  }
   UpstreamHealth health() const override {
     std::lock_guard lock(mutex_);
     return health_;
@@ -124,6 +134,7 @@ class FakeUpstream : public Upstream {
   std::deque<UpstreamResult> script_;
   std::deque<Pending> pending_;
   std::vector<Types> calls_;
+  std::vector<Types> converged_;
   Types confirmed_;
   bool held_ = false;
   UpstreamHealth health_;

@@ -122,64 +122,57 @@ RegistrationRecord stored(const std::string& id, Types types) {
   return {id, std::move(types), time, time};
 }
 
-TEST_F(Fixture, RestoreSendsTheUnionOfStoredRegistrations) {
+TEST_F(Fixture, RestoreHandsTheUnionOfStoredRegistrationsToTheUpstream) {
   ASSERT_FALSE(registry_->put(stored("a", {membership(), rgState("g")})));
   ASSERT_FALSE(registry_->put(stored("b", {rgState("g")})));
   const auto result = restoreNow(*service_);
   EXPECT_TRUE(result.ok());
   EXPECT_EQ(result.registrations, 2u);
   EXPECT_EQ(result.types, 2u);
-  ASSERT_TRUE(result.upstream);
-  EXPECT_TRUE(result.upstream->ok());
-  ASSERT_EQ(upstream_.callCount(), 1u);
-  EXPECT_EQ(upstream_.calls()[0], normalizeTypes({membership(), rgState("g")}));
+  // The upstream converges on it (and retries) on its own; no change is applied for it.
+  ASSERT_EQ(upstream_.convergeCalls().size(), 1u);
+  EXPECT_EQ(upstream_.convergeCalls()[0], normalizeTypes({membership(), rgState("g")}));
+  EXPECT_EQ(upstream_.callCount(), 0u);
   EXPECT_TRUE(changes().empty());  // nothing changed in the registry
-
-  // Again: the upstream already has it, nothing is sent.
-  const auto again = restoreNow(*service_);
-  EXPECT_TRUE(again.ok());
-  EXPECT_FALSE(again.upstream);
-  EXPECT_EQ(upstream_.callCount(), 1u);
 }
 
-TEST_F(Fixture, RestoreOfNothingSendsNothing) {
+TEST_F(Fixture, RestoreOfNothingConvergesOnNothing) {
   const auto result = restoreNow(*service_);
   EXPECT_TRUE(result.ok());
   EXPECT_EQ(result.registrations, 0u);
-  EXPECT_FALSE(result.upstream);
+  EXPECT_EQ(upstream_.convergeCalls(), std::vector<Types>{Types{}});
   EXPECT_EQ(upstream_.callCount(), 0u);
 }
 
-TEST_F(Fixture, FailedRestoreKeepsRegistrationsAndTheNextChangeSendsEverything) {
+TEST_F(Fixture, ChangeAfterRestoreAsksForTheFullUnion) {
   ASSERT_FALSE(registry_->put(stored("a", {membership()})));
-  upstream_.script(FakeUpstream::transport(crnp::RegistrationOutcome::ConnectionRefused));
-  const auto failed = restoreNow(*service_);
-  EXPECT_FALSE(failed.ok());
-  EXPECT_EQ(failed.status.error_code(), grpc::StatusCode::UNAVAILABLE);
-  ASSERT_TRUE(failed.upstream);
-  EXPECT_EQ(failed.upstream->outcome, crnp::RegistrationOutcome::ConnectionRefused);
-  EXPECT_TRUE(registry_->get("a"));
-
-  // A new registration brings the stored one along.
+  restoreNow(*service_);
+  // The cluster may not have confirmed the stored union yet: the change asks for all of it.
   ASSERT_TRUE(registerNow("b", {rgState("g")}).status.ok());
   EXPECT_EQ(upstream_.calls().back(), normalizeTypes({membership(), rgState("g")}));
 }
 
-TEST_F(Fixture, FailedRestoreIsRetriedByCallingItAgain) {
+// Restore runs in the queue of changes: a change queued after it asks the upstream after the
+// restored union was handed over, so the upstream's desired set ends at the change's.
+TEST_F(QueueTest, RestoreIsOrderedWithTheChanges) {
   ASSERT_FALSE(registry_->put(stored("a", {membership()})));
-  upstream_.script(FakeUpstream::reply(crnp::StatusCode::Retry));
-  EXPECT_EQ(restoreNow(*service_).status.error_code(), grpc::StatusCode::UNAVAILABLE);
-  const auto retried = restoreNow(*service_);
-  EXPECT_TRUE(retried.ok());
-  EXPECT_EQ(upstream_.callCount(), 2u);
-  EXPECT_EQ(upstream_.confirmed(), Types{membership()});
+  auto running = registerLater(registerRequest("b", {rgState("g")}));
+  ASSERT_TRUE(upstream_.waitForCalls(1));
+  std::promise<void> restored;
+  service_->restore([&](const RegistrationService::RestoreResult&) { restored.set_value(); });
+  EXPECT_TRUE(upstream_.convergeCalls().empty()) << "restore overtook a running change";
+  ASSERT_TRUE(upstream_.answerNext(FakeUpstream::ok()));
+  EXPECT_TRUE(wait(std::move(running)).status.ok());
+  ASSERT_EQ(restored.get_future().wait_for(kDeadline), std::future_status::ready);
+  ASSERT_EQ(upstream_.convergeCalls().size(), 1u);
+  EXPECT_EQ(upstream_.convergeCalls()[0], normalizeTypes({membership(), rgState("g")}));
 }
 
 TEST_F(Fixture, RestoreDuringShutdownIsRefused) {
   service_->shutdown();
   const auto result = restoreNow(*service_);
   EXPECT_EQ(result.status.error_code(), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(upstream_.callCount(), 0u);
+  EXPECT_TRUE(upstream_.convergeCalls().empty());
 }
 
 // A registry whose disk refuses writes (the file-size limit of the process, like a full disk):
@@ -211,7 +204,9 @@ void registerWithFullDisk() {
   if (status.error_code() != grpc::StatusCode::INTERNAL) std::_Exit(13);
   if (reasonOf(status) != "REGISTRY_WRITE_FAILED") std::_Exit(14);
   if (registry->get("new") || !registry->get("kept")) std::_Exit(15);
-  if (upstream.confirmed() != Types{membership()}) std::_Exit(16);  // put back
+  // Put back: the upstream converges on the stored union again.
+  if (upstream.convergeCalls().empty() || upstream.convergeCalls().back() != Types{membership()})
+    std::_Exit(16);
   std::_Exit(0);
 }
 

@@ -81,16 +81,13 @@ TEST_F(CrnpUpstreamTest, NoChangeSendsNothing) {
 TEST_F(CrnpUpstreamTest, AppliesBeforeStartRunAfterTheListenerIsUp) {
   startServer();
   auto& upstream = makeUpstream(upstreamConfig({serverPort()}), /*start=*/false);
-  auto first = applyAsync({membershipType()});  // e.g. restored registrations
-  auto second = applyAsync({membershipType(), rgType("a")});
+  auto first = applyAsync({membershipType(), rgType("a")});
   EXPECT_EQ(first.wait_for(100ms), std::future_status::timeout) << "registered before start";
   EXPECT_FALSE(upstream.health().healthy);
 
   ASSERT_FALSE(upstream.start());
   ASSERT_EQ(first.wait_for(kTestDeadline), std::future_status::ready);
-  ASSERT_EQ(second.wait_for(kTestDeadline), std::future_status::ready);
   EXPECT_TRUE(first.get().ok());
-  EXPECT_TRUE(second.get().ok());
   EXPECT_TRUE(serverHasTypes({membershipType(), rgType("a")}));
   EXPECT_EQ(upstream.start(), std::make_error_code(std::errc::operation_in_progress));
 }
@@ -163,64 +160,89 @@ TEST_F(CrnpUpstreamTest, RegistrationSourceIsTheCallbackAddress) {
   EXPECT_TRUE(server_->clients().empty());
 }
 
-TEST_F(CrnpUpstreamTest, ConcurrentAppliesAreSerialisedAndEachAnsweredOnce) {
+// The queue of changes is the caller's: one applyTypes at a time; a second one before the
+// first is answered is refused, and the first is carried out.
+TEST_F(CrnpUpstreamTest, ASecondApplyBeforeTheFirstIsAnsweredIsRefused) {
   startServer();
-  auto& upstream = makeUpstream(upstreamConfig({serverPort()}));
-  constexpr int kThreads = 4;
-  constexpr int kPerThread = 10;
-  std::atomic<int> answered{0};
-  std::atomic<int> failed{0};
-  std::mutex mutex;
-  std::condition_variable allDone;
-  std::vector<std::thread> callers;
-  for (int t = 0; t < kThreads; ++t) {
-    callers.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        EventTypes types{membershipType()};
-        for (int k = 0; k <= (t + i) % 4; ++k) types.push_back(rgType(std::to_string(k)));
-        upstream.applyTypes(types, [&](UpstreamResult result) {
-          if (!result.ok()) ++failed;
-          if (++answered == kThreads * kPerThread) {
-            std::lock_guard lock(mutex);
-            allDone.notify_all();
-          }
-        });
-      }
-    });
-  }
-  for (auto& caller : callers) caller.join();
-  {
-    std::unique_lock lock(mutex);
-    ASSERT_TRUE(
-        allDone.wait_for(lock, kTestDeadline, [&] { return answered == kThreads * kPerThread; }));
-  }
-  EXPECT_EQ(failed, 0);
-  EXPECT_EQ(answered, kThreads * kPerThread);
-  // Whatever came last, the server holds exactly what the upstream says it confirmed.
-  EXPECT_EQ(serverTypes(), upstream.confirmedTypes());
-  EXPECT_FALSE(upstream.confirmedTypes().empty());
-}
-
-TEST_F(CrnpUpstreamTest, StopAnswersQueuedAppliesAndRefusesNewOnes) {
-  startServer();
-  auto config = upstreamConfig({serverPort()});
-  config.maxPendingApplies = 2;
-  makeUpstream(config, /*start=*/false);
+  auto& upstream = makeUpstream(upstreamConfig({serverPort()}), /*start=*/false);
   auto first = applyAsync({membershipType()});
   auto second = applyAsync({rgType("a")});
-  auto third = applyAsync({rgType("b")});  // over the queue's bound
-  ASSERT_EQ(third.wait_for(kTestDeadline), std::future_status::ready);
-  EXPECT_EQ(third.get().outcome, crnp::RegistrationOutcome::NetworkError);
-
-  upstream_->stop();
-  ASSERT_EQ(first.wait_for(kTestDeadline), std::future_status::ready);
   ASSERT_EQ(second.wait_for(kTestDeadline), std::future_status::ready);
-  EXPECT_EQ(first.get().outcome, crnp::RegistrationOutcome::NetworkError);
-  EXPECT_EQ(second.get().outcome, crnp::RegistrationOutcome::NetworkError);
+  const auto refused = second.get();
+  EXPECT_EQ(refused.outcome, crnp::RegistrationOutcome::NetworkError);
+  EXPECT_EQ(refused.message, "another registration change is in progress");
+
+  ASSERT_FALSE(upstream.start());
+  ASSERT_EQ(first.wait_for(kTestDeadline), std::future_status::ready);
+  EXPECT_TRUE(first.get().ok());
+  EXPECT_EQ(serverTypes(), EventTypes{membershipType()});
+  EXPECT_EQ(server_->stats().requests, 1u);
+}
+
+// A set already desired and confirmed needs no exchange: OK at once, nothing sent.
+TEST_F(CrnpUpstreamTest, ApplyingTheRegisteredSetAgainSendsNothing) {
+  startServer();
+  makeUpstream(upstreamConfig({serverPort()}));
+  ASSERT_TRUE(apply({rgType("a"), membershipType()}).ok());
+  const auto again = apply({membershipType(), rgType("a"), membershipType()});  // same set
+  EXPECT_TRUE(again.ok());
+  EXPECT_EQ(again.message, "no change");
+  EXPECT_EQ(server_->stats().requests, 1u);
+}
+
+TEST_F(CrnpUpstreamTest, StopAnswersTheWaitingApplyAndRefusesNewOnes) {
+  startServer();
+  makeUpstream(upstreamConfig({serverPort()}), /*start=*/false);
+  auto waiting = applyAsync({membershipType()});
+  upstream_->stop();
+  ASSERT_EQ(waiting.wait_for(kTestDeadline), std::future_status::ready);
+  EXPECT_EQ(waiting.get().outcome, crnp::RegistrationOutcome::NetworkError);
   const auto late = apply({membershipType()});
   EXPECT_FALSE(late.ok());
   EXPECT_EQ(late.message, "upstream stopped");
   EXPECT_EQ(server_->stats().requests, 0u);
+}
+
+// converge(): the stored registrations at start. The upstream registers them without a caller
+// and keeps retrying (its one back-off loop) until the server confirms them.
+TEST_F(CrnpUpstreamTest, ConvergedSetIsRegisteredAtStartAndRetriedUntilConfirmed) {
+  startServer();
+  crnp::sim::Fault retry;
+  retry.kind = crnp::sim::FaultKind::ReplyCode;
+  retry.code = crnp::StatusCode::Retry;
+  retry.count = 2;
+  server_->faults().inject(retry);
+  auto& upstream = makeUpstream(upstreamConfig({serverPort()}), /*start=*/false);
+  upstream.converge({rgType("a"), membershipType()});
+  ASSERT_FALSE(upstream.start());
+
+  ASSERT_TRUE(eventually([&] { return serverHasTypes({membershipType(), rgType("a")}); }));
+  EXPECT_EQ(server_->stats().requests, 3u);  // two RETRY answers, then OK
+  EXPECT_TRUE(eventually([&] { return upstream.health().healthy; }));
+  EXPECT_EQ(upstream.confirmedTypes(), normalizeTypes({membershipType(), rgType("a")}));
+  // It is now the desired set: applying it again sends nothing.
+  EXPECT_EQ(apply({membershipType(), rgType("a")}).message, "no change");
+  EXPECT_EQ(server_->stats().requests, 3u);
+}
+
+// A failed change leaves the desired set as it was; a later converge() replaces it and the
+// server follows without any caller.
+TEST_F(CrnpUpstreamTest, ConvergeAfterAFailedChangeMovesTheServerToTheNewSet) {
+  startServer();
+  auto& upstream = makeUpstream(upstreamConfig({serverPort()}));
+  ASSERT_TRUE(apply({membershipType()}).ok());
+  crnp::sim::Fault fail;
+  fail.kind = crnp::sim::FaultKind::ReplyCode;
+  fail.code = crnp::StatusCode::Fail;
+  server_->faults().inject(fail);
+  EXPECT_FALSE(apply({membershipType(), rgType("a")}).ok());
+  EXPECT_EQ(upstream.confirmedTypes(), EventTypes{membershipType()});
+
+  upstream.converge({rgType("b")});
+  ASSERT_TRUE(eventually([&] { return serverHasTypes({rgType("b")}); }));
+  EXPECT_TRUE(eventually([&] { return upstream.confirmedTypes() == EventTypes{rgType("b")}; }));
+  upstream.converge({});
+  EXPECT_TRUE(eventually([&] { return server_->clients().empty(); }));
 }
 
 TEST_F(CrnpUpstreamTest, NoEventReachesOnEventAfterStop) {
