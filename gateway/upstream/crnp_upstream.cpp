@@ -176,6 +176,8 @@ void CrnpUpstream::Impl::setDesired(EventTypes types) {
 }
 
 void CrnpUpstream::Impl::onCallbackEvent(crnp::Event event) {
+  // The listener calls no handler once its stop() returned; this check covers only this
+  // class's own hop (events the handler posted to the strand before stop() closed the port).
   if (stopped_ || stopRequested_) return;
   lastEventAt_ = Clock::now();
   board_.countEvent();
