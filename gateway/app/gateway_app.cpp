@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -24,8 +25,11 @@
 #include "crnp/sim/simulator.hpp"
 #include "crnp_upstream.hpp"
 #include "event_hub.hpp"
+#include "gateway_collector.hpp"
 #include "gateway_service.hpp"
 #include "grpc/health/v1/health.pb.h"
+#include "grpc_server_metrics.hpp"
+#include "metrics_endpoint.hpp"
 #include "registration_service.hpp"
 #include "registry.hpp"
 #include "serial_worker.hpp"
@@ -70,6 +74,7 @@ class GatewayApp::Impl {
   std::optional<std::string> startEmbeddedCluster();
   std::optional<std::string> startUpstream();
   std::optional<std::string> startGrpc();
+  std::optional<std::string> startMetrics();
   void setServing(bool serving);
 
   GatewayOptions options_;
@@ -89,6 +94,13 @@ class GatewayApp::Impl {
   SerialWorker registrationWorker_;  // registry writes (fsync) never run on Asio or gRPC threads
   std::unique_ptr<RegistrationService> registrations_;
   std::unique_ptr<GatewayService> service_;
+  // Metrics: the registry of the gRPC interceptor's series and the gateway's collector,
+  // served by the endpoint (which must go before what its collector reads: it is declared
+  // after them, and destroyed first).
+  std::shared_ptr<prometheus::Registry> metricsRegistry_ = std::make_shared<prometheus::Registry>();
+  GrpcServerMetrics grpcMetrics_{*metricsRegistry_};
+  std::shared_ptr<GatewayCollector> collector_;
+  MetricsEndpoint metricsEndpoint_;
   std::unique_ptr<grpc::Server> server_;
   int grpcPort_ = 0;
 
@@ -133,6 +145,8 @@ std::optional<std::string> GatewayApp::Impl::start() {
   };
   registrations_ = std::make_unique<RegistrationService>(
       *registry_, *upstream_, registrationWorker_.executor(), std::move(registrationOptions));
+
+  if (auto error = startMetrics()) return error;
 
   // The stored registrations: the upstream registers them and retries until the cluster
   // confirms them (health says how that goes); ordered before any client's change.
@@ -212,6 +226,25 @@ std::optional<std::string> GatewayApp::Impl::startUpstream() {
   return std::nullopt;
 }
 
+std::optional<std::string> GatewayApp::Impl::startMetrics() {
+  if (options_.metricsListen.empty()) return std::nullopt;
+  MetricsSources sources;
+  sources.upstreamHealth = [this] { return upstream_->health(); };
+  sources.upstreamStats = [this] { return upstream_->stats(); };
+  sources.callbackStats = [this] { return upstream_->callbackStats(); };
+  sources.registrations = [this] { return registry_->size(); };
+  sources.streams = [this] { return subscriptions_->stats(); };
+  sources.hub = hub_.get();
+  collector_ = std::make_shared<GatewayCollector>(std::move(sources));
+  if (auto error = metricsEndpoint_.start(options_.metricsListen, {metricsRegistry_, collector_})) {
+    return error;
+  }
+  const auto colon = options_.metricsListen.rfind(':');
+  announce("metrics", "http://" + options_.metricsListen.substr(0, colon) + ":" +
+                          std::to_string(metricsEndpoint_.port()) + "/metrics");
+  return std::nullopt;
+}
+
 std::optional<std::string> GatewayApp::Impl::startGrpc() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -228,6 +261,9 @@ std::optional<std::string> GatewayApp::Impl::startGrpc() {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(grpcMetrics_.interceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (!server_ || grpcPort_ == 0) {
     return "cannot listen for gRPC on '" + options_.grpcListen + "'";

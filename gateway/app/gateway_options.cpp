@@ -117,6 +117,10 @@ ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
   addDuration(app, "--shutdown-timeout", o.shutdownTimeout, "CRNP_GATEWAY_SHUTDOWN_TIMEOUT",
               "SIGTERM: streams get going_away, then the server stops within this time");
+  app.add_option("--metrics-listen", o.metricsListen,
+                 "Prometheus metrics at http://host:port/metrics (:port = every address); "
+                 "empty = no metrics endpoint")
+      ->envname("CRNP_GATEWAY_METRICS_LISTEN");
   app.add_option("--log-level", o.logLevel, "trace, debug, info, warn, error")
       ->envname("CRNP_GATEWAY_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));

@@ -40,6 +40,8 @@ struct GatewayOptions {
   std::chrono::milliseconds callbackFirstByteTimeout = defaults::kCallbackFirstByteTimeout;
   std::chrono::milliseconds shutdownTimeout = defaults::kShutdownTimeout;
   std::string logLevel = "info";
+  /// host:port of the Prometheus endpoint (/metrics); ":port" = every address; empty = off.
+  std::string metricsListen = std::string(defaults::kMetricsListen);
 };
 
 /// Parsed options, or the process exit code when parsing ended it (--help: 0, errors: 2,

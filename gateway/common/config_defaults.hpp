@@ -36,6 +36,7 @@ inline constexpr std::chrono::milliseconds kCallbackFirstByteTimeout =
 inline constexpr std::size_t kCallbackMaxConnections = 256;  ///< --callback-max-connections
 inline constexpr std::size_t kCallbackMaxConnectionsPerPeer = 32;   ///< ...-per-peer
 inline constexpr std::chrono::milliseconds kShutdownTimeout = 10s;  ///< --shutdown-timeout
+inline constexpr std::string_view kMetricsListen = ":9090";         ///< --metrics-listen
 }  // namespace defaults
 
 /// File name of the registry inside --data-dir.

@@ -73,20 +73,22 @@ std::optional<StreamQueue::Write> StreamQueue::next(std::chrono::system_clock::t
       liveBytes_ -= item.event->bytes;
     }
     writtenPosition_ = item.position;
+    std::optional<std::chrono::system_clock::time_point> liveReceived;
+    if (item.live) liveReceived = item.event->received;
     return Write{!item.event         ? std::move(item.control)
                  : item.snapshotForm ? item.event->snapshot()
                                      : item.event->live,
-                 false};
+                 false, liveReceived};
   }
   // Nothing queued: every event seen so far has been given (or did not match).
   if (goingAway_) {
     writtenPosition_ = seenPosition_;
-    return Write{goingAwayMessage(tokenFor_(seenPosition_), goingAwayReason_), true};
+    return Write{goingAwayMessage(tokenFor_(seenPosition_), goingAwayReason_), true, {}};
   }
   if (heartbeatDue_) {
     heartbeatDue_ = false;
     writtenPosition_ = seenPosition_;
-    return Write{heartbeatMessage(tokenFor_(seenPosition_), now), false};
+    return Write{heartbeatMessage(tokenFor_(seenPosition_), now), false, {}};
   }
   return std::nullopt;
 }

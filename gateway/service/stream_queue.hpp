@@ -31,6 +31,8 @@ class StreamQueue {
   struct Write {
     grpc::ByteBuffer message;
     bool last = false;
+    /// For a live event: when the gateway received it (for the delivery latency).
+    std::optional<std::chrono::system_clock::time_point> liveReceived;
   };
   enum class Offered {
     Queued,   ///< it will be written

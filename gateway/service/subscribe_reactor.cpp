@@ -47,7 +47,10 @@ void SubscribeReactor::start(std::vector<crnp::EventType> types,
   if (finishing_) return;
   if (!attached.resetReason.empty()) {
     spdlog::info("subscribe {}: reset ({})", settings_.registrationId, attached.resetReason);
+    owner_.counters().resets.fetch_add(1, std::memory_order_relaxed);
   }
+  (attached.snapshot ? owner_.counters().snapshots : owner_.counters().resumes)
+      .fetch_add(1, std::memory_order_relaxed);
   queue_.start(attached, resume ? resume->sequence : 0);
 
   const auto now = Clock::now();
@@ -92,9 +95,15 @@ void SubscribeReactor::onEvent(const StoredEventPtr& event) {
       const std::string token = queue_.completedToken();
       spdlog::warn("subscribe {}: subscriber too slow ({} events, {} bytes queued); ended at {}",
                    settings_.registrationId, queue_.liveEvents(), queue_.liveBytes(), token);
+      owner_.counters().tooSlow.fetch_add(1, std::memory_order_relaxed);
       return finishLocked(subscriberTooSlowStatus(token));
     }
   }
+}
+
+std::size_t SubscribeReactor::queuedEvents() const {
+  std::lock_guard lock(mutex_);
+  return queue_.liveEvents();
 }
 
 void SubscribeReactor::onFellBehind() {
@@ -103,15 +112,18 @@ void SubscribeReactor::onFellBehind() {
   // The hub lost this stream's next events before handing them over: end it as a slow
   // consumer, at the last completed write, so that its client resumes (and is reset).
   const std::string token = queue_.completedToken();
-  spdlog::warn("subscribe {}: the event fan-out fell behind the ring; ended at {}",
+  spdlog::warn("subscribe {}: the event fan-out fell behind its backlog; ended at {}",
                settings_.registrationId, token);
+  owner_.counters().tooSlow.fetch_add(1, std::memory_order_relaxed);
   finishLocked(subscriberTooSlowStatus(token));
 }
 
 void SubscribeReactor::pumpLocked() {
   if (writing_ || finishing_) return;
-  auto write = queue_.next(std::chrono::system_clock::now());
+  const auto now = std::chrono::system_clock::now();
+  auto write = queue_.next(now);
   if (!write) return;
+  if (write->liveReceived) owner_.counters().delivery.observe(now - *write->liveReceived);
   current_ = std::move(write->message);
   lastWrite_ = Clock::now();
   if (write->last) {

@@ -8,6 +8,7 @@
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -18,11 +19,22 @@
 #include <vector>
 
 #include "event_hub.hpp"
+#include "latency_histogram.hpp"
 #include "stream_queue.hpp"
 
 namespace gateway {
 
 class SubscribeReactor;
+
+/// What the streams count, for metrics (any thread; relaxed atomics).
+struct StreamCounters {
+  std::atomic<std::uint64_t> snapshots{0};  ///< streams that started with a snapshot
+  std::atomic<std::uint64_t> resumes{0};    ///< streams that resumed with a replay
+  std::atomic<std::uint64_t> resets{0};     ///< resume tokens that could not be honoured
+  std::atomic<std::uint64_t> tooSlow{0};    ///< streams ended SUBSCRIBER_TOO_SLOW
+  /// Live event received by the gateway -> its write started on a stream.
+  LatencyHistogram delivery;
+};
 
 /// Told when a stream is over (from OnDone, before the reactor deletes itself); after it
 /// returns the owner must not touch the reactor again.
@@ -30,6 +42,7 @@ class StreamOwner {
  public:
   virtual ~StreamOwner() = default;
   virtual void streamDone(SubscribeReactor* stream) = 0;
+  virtual StreamCounters& counters() = 0;
 };
 
 struct StreamSettings {
@@ -56,6 +69,8 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void finish(grpc::Status status);
 
   const std::string& registrationId() const { return settings_.registrationId; }
+  /// Live events queued, not yet written (for metrics).
+  std::size_t queuedEvents() const;
 
   // EventSubscriber
   void onEvent(const StoredEventPtr& event) override;
@@ -89,7 +104,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   const StreamSettings settings_;
   const std::shared_ptr<AlarmLink> link_;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::vector<crnp::EventType> types_;
   bool typesPushed_ = false;  // updateTypes ran before start: its types win
   bool writing_ = false;      // one write in flight

@@ -158,6 +158,23 @@ std::size_t SubscriptionManager::activeStreams() const {
   return streams_.size();
 }
 
+SubscriptionManager::Stats SubscriptionManager::stats() const {
+  Stats out;
+  out.snapshots = counters_.snapshots.load(std::memory_order_relaxed);
+  out.resumes = counters_.resumes.load(std::memory_order_relaxed);
+  out.resets = counters_.resets.load(std::memory_order_relaxed);
+  out.tooSlow = counters_.tooSlow.load(std::memory_order_relaxed);
+  out.delivery = counters_.delivery.snapshot();
+  std::lock_guard lock(mutex_);  // then each stream's lock: the documented order
+  out.streams = streams_.size();
+  for (const auto& [id, stream] : streams_) {
+    const std::size_t queued = stream->queuedEvents();
+    out.queuedEvents += queued;
+    out.maxQueuedEvents = std::max(out.maxQueuedEvents, queued);
+  }
+  return out;
+}
+
 void SubscriptionManager::streamDone(SubscribeReactor* stream) {
   std::lock_guard lock(mutex_);
   auto [first, last] = streams_.equal_range(stream->registrationId());

@@ -65,8 +65,22 @@ class SubscriptionManager final : private StreamOwner {
 
   std::size_t activeStreams() const;
 
+  /// For metrics: the streams' counters, and the live events queued over all streams.
+  struct Stats {
+    std::size_t streams = 0;
+    std::size_t queuedEvents = 0;     ///< over all streams
+    std::size_t maxQueuedEvents = 0;  ///< the longest queue
+    std::uint64_t snapshots = 0;
+    std::uint64_t resumes = 0;
+    std::uint64_t resets = 0;
+    std::uint64_t tooSlow = 0;
+    LatencyHistogram::Snapshot delivery;
+  };
+  Stats stats() const;
+
  private:
   void streamDone(SubscribeReactor* stream) override;
+  StreamCounters& counters() override { return counters_; }
   std::chrono::milliseconds drawMaxAgeLocked();
 
   EventHub& hub_;
@@ -74,6 +88,7 @@ class SubscriptionManager final : private StreamOwner {
   const SubscriptionConfig config_;
   const RegistrationLimits limits_;
 
+  StreamCounters counters_;
   mutable std::mutex mutex_;  // order: mutex_, then a stream's lock; never the reverse
   std::condition_variable idle_;
   bool shuttingDown_ = false;

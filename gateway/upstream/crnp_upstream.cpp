@@ -180,7 +180,7 @@ void CrnpUpstream::Impl::onCallbackEvent(crnp::Event event) {
   // class's own hop (events the handler posted to the strand before stop() closed the port).
   if (stopped_ || stopRequested_) return;
   lastEventAt_ = Clock::now();
-  board_.countEvent();
+  board_.countEvent(event.subclass);
   if (inFlight_ && inFlight_->proofBaseline && !inFlight_->proven) {
     if (crnp::matchesAny(inFlight_->plan.events, event) &&
         !crnp::matchesAny(*inFlight_->proofBaseline, event)) {
@@ -256,5 +256,7 @@ crnp::CallbackListenerStats CrnpUpstream::callbackStats() const {
 }
 
 EventTypes CrnpUpstream::confirmedTypes() const { return impl_->board().confirmedTypes(); }
+
+UpstreamStats CrnpUpstream::stats() const { return impl_->board().stats(); }
 
 }  // namespace gateway

@@ -84,6 +84,8 @@ class CrnpUpstream : public Upstream {
   crnp::CallbackListenerStats callbackStats() const;
   /// The set the server last confirmed (normalized).
   EventTypes confirmedTypes() const;
+  /// Exchange results and latency, events by subclass (for metrics).
+  UpstreamStats stats() const;
 
  private:
   class Impl;

@@ -8,12 +8,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "crnp/messages.hpp"
+#include "latency_histogram.hpp"
 #include "upstream_result.hpp"
 
 namespace gateway {
@@ -56,5 +58,19 @@ class Upstream {
 };
 
 using UpstreamPtr = std::shared_ptr<Upstream>;
+
+/// Counters of the CRNP side, for metrics.
+struct UpstreamStats {
+  /// Registration exchanges (one message each) by result: the SC_REPLY code ("OK", "RETRY",
+  /// ...) when the server answered, else the transport outcome ("ReplyTimeout", ...).
+  std::map<std::string, std::uint64_t> exchangeResults;
+  LatencyHistogram::Snapshot exchangeSeconds;  ///< connect to reply (or failure)
+  /// Events received, by subclass; at most kMaxSubclasses distinct, the rest as "other" (the
+  /// server names them; a hostile one must not grow the metrics without bound).
+  std::map<std::string, std::uint64_t> eventsBySubclass;
+  static constexpr std::size_t kMaxSubclasses = 64;
+  std::optional<std::chrono::system_clock::time_point> lastEventTime;
+  std::size_t confirmedTypes = 0;  ///< types in the registration the server confirmed
+};
 
 }  // namespace gateway

@@ -13,6 +13,14 @@ namespace {
 using crnp::RegistrationOutcome;
 using Kind = RegistrationPlan::Kind;
 
+/// The SC_REPLY code when the server answered, else the transport outcome.
+std::string resultLabel(const crnp::RegistrationResult& result) {
+  if (result.outcome == RegistrationOutcome::Replied && result.reply) {
+    return std::string(crnp::toString(result.reply->code));
+  }
+  return std::string(crnp::toString(result.outcome));
+}
+
 UpstreamResult toUpstreamResult(const crnp::RegistrationResult& result) {
   UpstreamResult out;
   out.outcome = result.outcome;
@@ -123,10 +131,12 @@ void CrnpUpstream::Impl::send(Exchange exchange) {
   spdlog::debug("upstream: {} to {} ({} types{})", toString(kind), server.toString(),
                 registration.events.size(), exchange.user ? "" : ", maintenance");
   inFlight_ = std::move(exchange);
-  crnp::asyncRegister(strand_, server, registration, options,
-                      [self = shared_from_this()](crnp::RegistrationResult reply) {
-                        self->onReply(std::move(reply));
-                      });
+  crnp::asyncRegister(
+      strand_, server, registration, options,
+      [self = shared_from_this(), sentAt = Clock::now()](crnp::RegistrationResult reply) {
+        self->board_.countExchange(resultLabel(reply), Clock::now() - sentAt);
+        self->onReply(std::move(reply));
+      });
 }
 
 void CrnpUpstream::Impl::onReply(crnp::RegistrationResult reply) {

@@ -38,9 +38,34 @@ void UpstreamHealthBoard::setConfirmedTypes(EventTypes types) {
   confirmed_ = std::move(types);
 }
 
-void UpstreamHealthBoard::countEvent() {
+void UpstreamHealthBoard::countEvent(const std::string& subclass) {
   std::lock_guard lock(mutex_);
   ++health_.eventsReceived;
+  lastEventTime_ = std::chrono::system_clock::now();
+  auto it = eventsBySubclass_.find(subclass);
+  if (it == eventsBySubclass_.end()) {
+    const bool room = eventsBySubclass_.size() < UpstreamStats::kMaxSubclasses;
+    it = eventsBySubclass_.try_emplace(room ? subclass : std::string("other"), 0).first;
+  }
+  ++it->second;
+}
+
+void UpstreamHealthBoard::countExchange(const std::string& result,
+                                        std::chrono::nanoseconds duration) {
+  exchangeSeconds_.observe(duration);
+  std::lock_guard lock(mutex_);
+  ++exchangeResults_[result];
+}
+
+UpstreamStats UpstreamHealthBoard::stats() const {
+  UpstreamStats out;
+  out.exchangeSeconds = exchangeSeconds_.snapshot();
+  std::lock_guard lock(mutex_);
+  out.exchangeResults = exchangeResults_;
+  out.eventsBySubclass = eventsBySubclass_;
+  out.lastEventTime = lastEventTime_;
+  out.confirmedTypes = confirmed_.size();
+  return out;
 }
 
 std::optional<UpstreamHealthBoard::Clock::time_point> UpstreamHealthBoard::markHealthy(

@@ -11,6 +11,7 @@
 // `healthy` changes; it must not call back into the board's mark* or refresh.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,7 +35,10 @@ class UpstreamHealthBoard {
 
   void setServer(std::string server);
   void setConfirmedTypes(EventTypes types);
-  void countEvent();
+  void countEvent(const std::string& subclass);
+  /// One registration message's result (see UpstreamStats::exchangeResults) and duration.
+  void countExchange(const std::string& result, std::chrono::nanoseconds duration);
+  UpstreamStats stats() const;
   /// An exchange succeeded, or there is nothing to register. `registered`: a registration is
   /// now confirmed (stamps lastRegistered); with an `allowance` it lapses unless confirmed
   /// again within it. Returns when it lapses (nullopt: never), for a timer to call refresh().
@@ -55,6 +59,10 @@ class UpstreamHealthBoard {
   std::optional<Clock::time_point> lapsesAt_;
   std::chrono::milliseconds allowance_{0};
   EventTypes confirmed_;
+  std::map<std::string, std::uint64_t> exchangeResults_;
+  std::map<std::string, std::uint64_t> eventsBySubclass_;
+  std::optional<std::chrono::system_clock::time_point> lastEventTime_;
+  LatencyHistogram exchangeSeconds_;
   Listener listener_;
   bool reported_ = false;   // the last `healthy` the listener was told
   std::mutex notifyMutex_;  // held across a listener call: one at a time, none out of date

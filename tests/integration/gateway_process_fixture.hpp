@@ -102,7 +102,8 @@ class GatewayProcessFixture : public ::testing::Test {
     return {"--grpc-listen",         "127.0.0.1:0", "--crnp-server",      crnpServer,
             "--callback-listen",     "127.0.0.1:0", "--data-dir",         dataDir_.string(),
             "--reply-timeout",       "1s",          "--connect-timeout",  "1s",
-            "--reregister-interval", "1s",          "--shutdown-timeout", "5s"};
+            "--reregister-interval", "1s",          "--shutdown-timeout", "5s",
+            "--metrics-listen",      "127.0.0.1:0"};
   }
 
   /// `overrides` are flag/value pairs: a flag gatewayArgs already has gets the new value (a
@@ -127,6 +128,10 @@ class GatewayProcessFixture : public ::testing::Test {
         gateway_->waitForLine(std::regex(R"(callback listening on (\S+:\d+))"), kStartDeadline);
     ASSERT_TRUE(callbackLine) << gateway_->output();
     callbackAddress_ = (*callbackLine)[1];
+    auto metricsLine = gateway_->waitForLine(
+        std::regex(R"(metrics listening on http://(\S+:\d+)/metrics)"), kStartDeadline);
+    ASSERT_TRUE(metricsLine) << gateway_->output();
+    metricsAddress_ = (*metricsLine)[1];
     gatewayStub_ = gw::CrnpGateway::NewStub(
         grpc::CreateChannel(gatewayAddress_, grpc::InsecureChannelCredentials()));
   }
@@ -247,6 +252,7 @@ class GatewayProcessFixture : public ::testing::Test {
   std::string simControlAddress_;
   std::string gatewayAddress_;
   std::string callbackAddress_;
+  std::string metricsAddress_;  ///< host:port of /metrics
   std::unique_ptr<sim::SimControl::Stub> control_;
   std::unique_ptr<gw::CrnpGateway::Stub> gatewayStub_;
 };
