@@ -1,13 +1,14 @@
 // CrnpUpstream's registration exchanges (one at a time, on the strand) and the maintenance
 // timer that keeps the registration alive. See crnp_upstream.hpp for the rules.
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
+#include "crnp/structured_log.hpp"
 #include "crnp_upstream_impl.hpp"
 
 namespace gateway {
 namespace {
+
+constexpr std::string_view kLogComponent = "upstream";
 
 using crnp::RegistrationOutcome;
 using Kind = RegistrationPlan::Kind;
@@ -159,8 +160,11 @@ void CrnpUpstream::Impl::send(Exchange exchange) {
 
   const crnp::ServerAddress server = config_.servers[serverIndex_];
   board_.setServer(server.toString());
-  spdlog::debug("upstream: {} to {} ({} types{})", toString(kind), server.toString(),
-                registration.events.size(), exchange.user ? "" : ", maintenance");
+  crnp::slog::debug(kLogComponent, "registration sent",
+                    {{"kind", toString(kind)},
+                     {"server", server.toString()},
+                     {"types", registration.events.size()},
+                     {"maintenance", !exchange.user}});
   inFlight_ = std::move(exchange);
   crnp::asyncRegister(strand_, server, registration, options,
                       [self = shared_from_this()](crnp::RegistrationResult reply) {
@@ -188,8 +192,9 @@ void CrnpUpstream::Impl::onReply(crnp::RegistrationResult reply) {
   if (kind == Kind::RemoveClient && repliedWith(reply, crnp::StatusCode::Invalid)) {
     // From a well-formed REMOVE_CLIENT, INVALID means the server does not know us: the
     // registration is gone, which is what was asked.
-    spdlog::info("upstream: {} answered INVALID to REMOVE_CLIENT: not registered there",
-                 reply.server);
+    crnp::slog::info(kLogComponent,
+                     "server answered INVALID to REMOVE_CLIENT: not registered there",
+                     {{"server", reply.server}});
     return succeed(
         std::move(exchange), reply,
         okBecause(reply, "not registered (server answered INVALID: " + reply.reply->message + ")"));
@@ -197,8 +202,8 @@ void CrnpUpstream::Impl::onReply(crnp::RegistrationResult reply) {
   if ((kind == Kind::AddEvents || kind == Kind::RemoveEvents) &&
       repliedWith(reply, crnp::StatusCode::Invalid) && !exchange.fellBack) {
     // The server forgot us (silent removal, restart without state): register in full.
-    spdlog::info("upstream: {} answered INVALID to {}; registering again in full", reply.server,
-                 toString(kind));
+    crnp::slog::info(kLogComponent, "server answered INVALID; registering again in full",
+                     {{"server", reply.server}, {"kind", toString(kind)}});
     exchange.fellBack = true;
     state_ = RegistrationState::NotRegistered;
     registeredFrom_.reset();
@@ -206,7 +211,8 @@ void CrnpUpstream::Impl::onReply(crnp::RegistrationResult reply) {
   }
   if (unreachable(reply) && exchange.serversLeft > 0) {
     --exchange.serversLeft;
-    spdlog::warn("upstream: {}; failing over", describe(result));
+    crnp::slog::warn(kLogComponent, "server unreachable; failing over",
+                     {{"server", reply.server}, {"error", describe(result)}});
     switchServer();
     return proceed(std::move(exchange));
   }
@@ -227,10 +233,12 @@ void CrnpUpstream::Impl::succeed(Exchange exchange, const crnp::RegistrationResu
   maintenanceDue_ = false;
   reportHealthy();
   if (exchange.user || !wasHealthy) {
-    spdlog::info("upstream: {} at {}: OK, {} types registered", toString(kind), reply.server,
-                 confirmed_.size());
+    crnp::slog::info(
+        kLogComponent, "registration confirmed",
+        {{"kind", toString(kind)}, {"server", reply.server}, {"types", confirmed_.size()}});
   } else {
-    spdlog::debug("upstream: re-registered at {} ({} types)", reply.server, confirmed_.size());
+    crnp::slog::debug(kLogComponent, "re-registered",
+                      {{"server", reply.server}, {"types", confirmed_.size()}});
   }
   if (exchange.user) exchange.user->done(std::move(result));
   scheduleKeepAlive();
@@ -246,7 +254,9 @@ void CrnpUpstream::Impl::fail(Exchange exchange, const crnp::RegistrationResult&
     state_ = RegistrationState::Unknown;
   }
   const std::string what = describe(result);
-  spdlog::warn("upstream: {} failed: {}", toString(exchange.plan.kind), what);
+  crnp::slog::warn(
+      kLogComponent, "registration failed",
+      {{"kind", toString(exchange.plan.kind)}, {"server", reply.server}, {"error", what}});
   board_.markUnhealthy(what);
   if (exchange.user) exchange.user->done(std::move(result));
   scheduleRetry();
@@ -292,7 +302,8 @@ void CrnpUpstream::Impl::scheduleKeepAlive() {
 void CrnpUpstream::Impl::scheduleRetry() {
   if (!needsMaintenance()) return cancelTimer();
   const auto delay = backoff_.next();
-  spdlog::debug("upstream: next registration attempt in {} ms", delay.count());
+  crnp::slog::debug(kLogComponent, "next registration attempt scheduled",
+                    {{"retry_in_ms", delay.count()}});
   armTimer(Clock::now() + delay, TimerPurpose::Retry);
 }
 
