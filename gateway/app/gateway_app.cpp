@@ -212,9 +212,9 @@ std::optional<std::string> GatewayApp::Impl::startUpstream() {
       });
   upstream_->setHealthListener([this](const UpstreamHealth& health) {
     if (health.healthy) {
-      crnp::slog::info("upstream", "upstream healthy", {{"server", health.server}});
+      crnp::slog::info("upstream", "healthy", {{"server", health.server}});
     } else {
-      crnp::slog::warn("upstream", "upstream unhealthy", {{"error", health.lastError}});
+      crnp::slog::warn("upstream", "unhealthy", {{"error", health.lastError}});
     }
     setServing(health.healthy);
   });

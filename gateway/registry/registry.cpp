@@ -158,8 +158,7 @@ Registry::OpenResult Registry::open(const std::string& dataDir, Hooks hooks) {
   if (auto error = configure(db, inMemory)) return {nullptr, path + ": " + *error};
   if (auto error = createSchema(db)) return {nullptr, path + ": " + *error};
   if (auto error = registry->load()) return {nullptr, path + ": " + *error};
-  crnp::slog::info("registry", "registry opened",
-                   {{"path", path}, {"registrations", registry->size()}});
+  crnp::slog::info("registry", "opened", {{"path", path}, {"registrations", registry->size()}});
   return {std::move(registry), {}};
 }
 
