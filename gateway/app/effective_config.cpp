@@ -74,7 +74,7 @@ std::vector<RawSetting> readEnvironment(const OptionTable& table,
   for (const auto& spec : table) {
     const std::string variable = spec.envName();
     auto value = environment(variable);
-    if (!value) continue;
+    if (!value || value->empty()) continue;  // set but empty counts as unset
     std::vector<std::string> values =
         spec.arity == OptionArity::List ? splitList(*value) : std::vector<std::string>{*value};
     settings.push_back({spec.name, std::move(values), {ValueSource::Kind::Env, variable, 0}});

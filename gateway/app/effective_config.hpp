@@ -30,8 +30,8 @@ struct ResolveResult {
 /// then the flags' (a later setting of the same option wins).
 ResolveResult resolveConfig(const OptionTable& table, std::span<const RawSetting> settings);
 
-/// The environment variables of `table` that are set, as settings (a list option's variable
-/// holds a comma list).
+/// The environment variables of `table` that are set and not empty, as settings (a list
+/// option's variable holds a comma list).
 std::vector<RawSetting> readEnvironment(const OptionTable& table,
                                         const EnvironmentLookup& environment);
 

@@ -8,6 +8,7 @@
 #include "config_file.hpp"
 #include "effective_config.hpp"
 #include "option_table.hpp"
+#include "option_values.hpp"
 
 namespace gateway {
 namespace {
@@ -62,7 +63,12 @@ std::vector<RawSetting> flagSettings(const CLI::App& app, const OptionTable& tab
     if (app.get_option(spec.flag())->count() == 0) continue;
     const ValueSource source{ValueSource::Kind::Flag, spec.flag(), 0};
     if (spec.arity == OptionArity::List) {
-      settings.push_back({spec.name, line.lists.at(spec.name), source});
+      // CLI11 split at the commas; trimmed like the environment's and the file's lists.
+      std::vector<std::string> items;
+      for (const auto& given : line.lists.at(spec.name)) {
+        for (auto& item : splitList(given)) items.push_back(std::move(item));
+      }
+      settings.push_back({spec.name, std::move(items), source});
     } else {
       settings.push_back({spec.name, {line.one.at(spec.name)}, source});
     }

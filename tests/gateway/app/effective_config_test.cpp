@@ -90,6 +90,18 @@ TEST_F(EffectiveConfigTest, FlagBeatsEnvironmentBeatsFileBeatsDefault) {
   EXPECT_EQ(o.connectTimeout, defaults::kConnectTimeout) << "nowhere: the default";
 }
 
+TEST_F(EffectiveConfigTest, EmptyVariableCountsAsUnsetAndListItemsAreTrimmed) {
+  const auto file = writeConfig("crnp-server: [file-a:1]\nring-events: 5\n");
+  const auto result =
+      run({"--config", file}, {{"CRNP_GATEWAY_CRNP_SERVER", ""}, {"CRNP_GATEWAY_RING_EVENTS", ""}});
+  ASSERT_TRUE(result.parsed.options) << result.err;
+  EXPECT_EQ(result.parsed.options->crnpServers, std::vector<std::string>{"file-a:1"});
+  EXPECT_EQ(result.parsed.options->ringEvents, 5u);
+  const auto spaced = run({"--crnp-server", "a:1, b:2"}, {});
+  ASSERT_TRUE(spaced.parsed.options) << spaced.err;
+  EXPECT_EQ(spaced.parsed.options->crnpServers, (std::vector<std::string>{"a:1", "b:2"}));
+}
+
 TEST_F(EffectiveConfigTest, ConfigFileFromTheEnvironment) {
   const auto file = writeConfig("embedded-cluster: true\nring-events: 77\n");
   const auto result = run({}, {{"CRNP_GATEWAY_CONFIG", file}});
