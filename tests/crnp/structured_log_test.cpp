@@ -86,7 +86,7 @@ TEST_F(StructuredLogTest, LimiterSendsWarningsOverTheWindowToDebug) {
   EXPECT_EQ(sink_->lines[3].component, "callback");
 }
 
-TEST_F(StructuredLogTest, LimiterReportsWhatItHeldBackWhenTheNextWindowOpens) {
+TEST_F(StructuredLogTest, LimiterWithAZeroWindowHoldsNothingBack) {
   detail::LogLimiter limiter(1, std::chrono::steady_clock::duration::zero());
   // A zero window opens a new one at every call: nothing is ever held back.
   for (int i = 0; i < 3; ++i) limiter.warn("callback", "accept failed");
