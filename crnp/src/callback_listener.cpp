@@ -2,8 +2,6 @@
 // release of parsed events (ReleaseOrder). One EventSession reads each connection.
 #include "crnp/callback_listener.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -13,6 +11,7 @@
 
 #include "callback_admission.hpp"
 #include "crnp/endpoint.hpp"
+#include "crnp/structured_log.hpp"
 #include "event_session.hpp"
 #include "log_limiter.hpp"
 #include "release_order.hpp"
@@ -28,6 +27,8 @@ using detail::SessionOutcome;
 using detail::SessionResult;
 
 namespace {
+/// Log lines of the callback port carry this component.
+constexpr std::string_view kComponent = "callback";
 /// Pause before accepting again after an error such as EMFILE, so the loop does not spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
@@ -120,7 +121,8 @@ std::error_code CallbackListener::Impl::start() {
   if (started_) return error_code(asio::error::already_started);
   error_code ec;
   auto fail = [&](const char* what) {
-    spdlog::error("crnp listener: {} {}: {}", what, toString(options_.listen), ec.message());
+    slog::error(kComponent, "cannot open the callback port",
+                {{"step", what}, {"address", toString(options_.listen)}, {"error", ec.message()}});
     error_code ignored;
     acceptor_.close(ignored);
     return std::error_code(ec);
@@ -136,8 +138,8 @@ std::error_code CallbackListener::Impl::start() {
   local_ = acceptor_.local_endpoint(ec);
   if (ec) return fail("local endpoint of");
   started_ = true;
-  spdlog::info("crnp listener: accepting events on {} from {}", toString(local_),
-               options_.allowedPeers.spec());
+  slog::info(kComponent, "accepting events",
+             {{"address", toString(local_)}, {"allowed", options_.allowedPeers.spec()}});
   asio::post(strand_, [self = shared_from_this()] { self->accept(); });
   return {};
 }
@@ -184,8 +186,8 @@ void CallbackListener::Impl::accept() {
     // Not accepting is the back-pressure: the connection waits in the kernel's backlog and
     // is taken as soon as a session ends.
     ++counters_.acceptPauses;
-    warnings_.warn("crnp listener: {} connections open (max {}); accepting again when one ends",
-                   admission_.open(), options_.maxConnections);
+    warnings_.warn(kComponent, "connection limit reached; accepting again when one ends",
+                   {{"open", admission_.open()}, {"max", options_.maxConnections}});
     return;
   }
   std::lock_guard lock(acceptorMutex_);
@@ -202,7 +204,7 @@ void CallbackListener::Impl::onAccept(const error_code& ec, tcp::socket socket) 
   accepting_ = false;
   if (stopped_ || ec == asio::error::operation_aborted) return;
   if (ec) {
-    warnings_.warn("crnp listener: accept failed: {}", ec.message());
+    warnings_.warn(kComponent, "accept failed", {{"error", ec.message()}});
     if (ec == asio::error::connection_aborted) return accept();
     // Out of descriptors or buffers: give the system a moment instead of spinning.
     accepting_ = true;
@@ -218,7 +220,7 @@ void CallbackListener::Impl::onAccept(const error_code& ec, tcp::socket socket) 
   error_code ignored;
   if (peerError) {
     // Reset before we got to it: nothing to read, but it was a connection we took.
-    spdlog::debug("crnp listener: accepted connection already gone: {}", peerError.message());
+    slog::debug(kComponent, "accepted connection already gone", {{"error", peerError.message()}});
     ++counters_.accepted;
     ++counters_.ioErrors;
     socket.close(ignored);
@@ -234,8 +236,8 @@ void CallbackListener::Impl::admit(tcp::socket socket, const asio::ip::address& 
     // Never read from a peer outside the allowlist.
     ++counters_.rejectedPeer;
     socket.close(ignored);
-    warnings_.warn("crnp listener: closed connection from {}: not in allowed peers ({})",
-                   peer.to_string(), options_.allowedPeers.spec());
+    warnings_.warn(kComponent, "closed connection: peer not allowed",
+                   {{"peer", peer.to_string()}, {"allowed", options_.allowedPeers.spec()}});
     return;
   }
   switch (admission_.admit(peer)) {
@@ -245,11 +247,13 @@ void CallbackListener::Impl::admit(tcp::socket socket, const asio::ip::address& 
     case CallbackAdmission::Verdict::OverSharedPool:
       ++counters_.rejectedShare;
       socket.close(ignored);
-      warnings_.warn(
-          "crnp listener: closed connection from {} unread: {} open from it, {} in all; "
-          "addresses other than the CRNP servers ({}) may hold {} each",
-          peer.to_string(), admission_.openFrom(peer), admission_.open(),
-          options_.priorityPeers.spec(), options_.maxConnectionsPerPeer);
+      // Addresses other than the CRNP servers may hold max_per_peer connections each.
+      warnings_.warn(kComponent, "closed connection unread: over its share",
+                     {{"peer", peer.to_string()},
+                      {"open_from_peer", admission_.openFrom(peer)},
+                      {"open", admission_.open()},
+                      {"servers", options_.priorityPeers.spec()},
+                      {"max_per_peer", options_.maxConnectionsPerPeer}});
       return;
   }
   const std::uint64_t sequence = nextSequence_++;
@@ -273,8 +277,10 @@ void CallbackListener::Impl::onSessionDone(SessionResult result) {
   admission_.release(result.peer);
   const bool withEvent = result.outcome == SessionOutcome::Event;
   if (withEvent) {
-    spdlog::debug("crnp listener: event {}/{} from {}", result.event->eventClass,
-                  result.event->subclass, result.peer.to_string());
+    slog::debug(kComponent, "event received",
+                {{"class", result.event->eventClass},
+                 {"subclass", result.event->subclass},
+                 {"peer", result.peer.to_string()}});
     completed_.emplace(result.sequence, Delivery{std::move(*result.event), result.peer});
   } else {
     countFailure(result);
@@ -302,8 +308,8 @@ void CallbackListener::Impl::countFailure(const SessionResult& result) {
     case SessionOutcome::Aborted:
       return;
   }
-  warnings_.warn("crnp listener: dropped connection from {}: {}", result.peer.to_string(),
-                 result.reason);
+  warnings_.warn(kComponent, "dropped connection",
+                 {{"peer", result.peer.to_string()}, {"reason", result.reason}});
 }
 
 void CallbackListener::Impl::release() {
@@ -353,7 +359,7 @@ void CallbackListener::Impl::closeAll() {
   completed_.clear();
   order_.clear();
   publishGauges();
-  spdlog::info("crnp listener: stopped");
+  slog::info(kComponent, "stopped");
 }
 
 CallbackListener::CallbackListener(asio::any_io_executor executor, CallbackListenerOptions options,

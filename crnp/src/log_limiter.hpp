@@ -1,12 +1,14 @@
 #pragma once
 // Keeps hostile traffic from flooding the log: at most `perWindow` warnings per window; the
 // rest go to debug, and the number held back is reported once the next window opens.
+// Lines are structured (crnp/structured_log.hpp): a component, a message and fields.
 // Not thread-safe: use it from one strand.
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <cstdint>
-#include <utility>
+#include <initializer_list>
+#include <string_view>
+
+#include "crnp/structured_log.hpp"
 
 namespace crnp::detail {
 
@@ -16,17 +18,18 @@ class LogLimiter {
                       std::chrono::steady_clock::duration window = std::chrono::seconds(1))
       : perWindow_(perWindow), window_(window) {}
 
-  template <class... Args>
-  void warn(spdlog::format_string_t<Args...> format, Args&&... args) {
-    spdlog::log(nextLevel(), format, std::forward<Args>(args)...);
+  void warn(std::string_view component, std::string_view message,
+            std::initializer_list<slog::Field> fields = {}) {
+    slog::write(nextLevel(component), component, message, fields);
   }
 
  private:
-  spdlog::level::level_enum nextLevel() {
+  spdlog::level::level_enum nextLevel(std::string_view component) {
     const auto now = std::chrono::steady_clock::now();
     if (now - windowStart_ >= window_) {
       if (suppressed_ > 0) {
-        spdlog::warn("{} similar warnings logged at debug level only", suppressed_);
+        slog::warn(component, "similar warnings logged at debug level only",
+                   {{"suppressed", suppressed_}});
       }
       windowStart_ = now;
       inWindow_ = 0;

@@ -3,8 +3,6 @@
 // parse one SC_REPLY. Every step runs under a deadline; the handler is posted exactly once.
 #include "crnp/registration_client.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,6 +15,7 @@
 
 #include "crnp/address_filter.hpp"
 #include "crnp/codec.hpp"
+#include "crnp/structured_log.hpp"
 
 namespace crnp {
 namespace {
@@ -236,7 +235,9 @@ class RegistrationOperation : public std::enable_shared_from_this<RegistrationOp
     socket_.close(ignored);
     result_.outcome = outcome;
     result_.detail = std::move(detail);
-    spdlog::debug("crnp register {}: {} ({})", result_.server, toString(outcome), result_.detail);
+    slog::debug(
+        "upstream", "registration exchange ended",
+        {{"server", result_.server}, {"outcome", toString(outcome)}, {"detail", result_.detail}});
     asio::post(handlerExecutor_,
                [handler = std::move(handler_), result = std::move(result_)]() mutable {
                  handler(std::move(result));

@@ -4,14 +4,12 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <prometheus/registry.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <cstdio>
 #include <future>
 #include <mutex>
 #include <random>
@@ -23,12 +21,14 @@
 #include "crnp/registration_client.hpp"
 #include "crnp/sim/control_service.hpp"
 #include "crnp/sim/simulator.hpp"
+#include "crnp/structured_log.hpp"
 #include "crnp_upstream.hpp"
 #include "event_hub.hpp"
 #include "gateway_collector.hpp"
 #include "gateway_service.hpp"
 #include "grpc/health/v1/health.pb.h"
 #include "grpc_server_metrics.hpp"
+#include "logging_setup.hpp"
 #include "metrics_endpoint.hpp"
 #include "registration_service.hpp"
 #include "registry.hpp"
@@ -42,6 +42,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr const char* kGatewayServiceName = "crnp.gateway.v1.CrnpGateway";
+constexpr std::string_view kComponent = "app";
 constexpr int kAsioThreads = 2;
 // At shutdown, once streams and registration changes are over, time left for their last
 // messages to leave before the server cancels what remains.
@@ -53,17 +54,12 @@ std::uint64_t seedOrRandom(std::uint64_t seed) {
   return (std::uint64_t{device()} << 32) | device();
 }
 
-void announce(const std::string& what, const std::string& where) {
-  // Tests and scripts read these lines to learn the ports chosen for port 0.
-  std::printf("crnp-gateway: %s listening on %s\n", what.c_str(), where.c_str());
-  std::fflush(stdout);
-}
-
 }  // namespace
 
 class GatewayApp::Impl {
  public:
-  explicit Impl(GatewayOptions options) : options_(std::move(options)) {}
+  explicit Impl(GatewayOptions options)
+      : options_(std::move(options)), logFormat_(logFormatFromString(options_.logFormat)) {}
 
   std::optional<std::string> start();
   void shutdown();
@@ -76,8 +72,12 @@ class GatewayApp::Impl {
   std::optional<std::string> startGrpc();
   std::optional<std::string> startMetrics();
   void setServing(bool serving);
+  void announce(std::string_view what, std::string_view where) {
+    announceListener(logFormat_, what, where);
+  }
 
   GatewayOptions options_;
+  LogFormat logFormat_;
   asio::io_context io_{kAsioThreads};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
@@ -217,8 +217,11 @@ std::optional<std::string> GatewayApp::Impl::startUpstream() {
         hub_->ingest(std::move(event), std::chrono::system_clock::now());
       });
   upstream_->setHealthListener([this](const UpstreamHealth& health) {
-    spdlog::info("upstream {}: {}", health.healthy ? "healthy" : "unhealthy",
-                 health.healthy ? health.server : health.lastError);
+    if (health.healthy) {
+      crnp::slog::info("upstream", "healthy", {{"server", health.server}});
+    } else {
+      crnp::slog::warn("upstream", "unhealthy", {{"error", health.lastError}});
+    }
     setServing(health.healthy);
   });
   if (auto ec = upstream_->start()) return "CRNP upstream failed to start: " + ec.message();
@@ -227,7 +230,7 @@ std::optional<std::string> GatewayApp::Impl::startUpstream() {
 }
 
 std::optional<std::string> GatewayApp::Impl::startMetrics() {
-  if (options_.metricsListen.empty()) return std::nullopt;
+  if (options_.metricsListen.empty() || options_.metricsListen == "off") return std::nullopt;
   MetricsSources sources;
   sources.upstreamHealth = [this] { return upstream_->health(); };
   sources.upstreamStats = [this] { return upstream_->stats(); };
@@ -299,12 +302,13 @@ void GatewayApp::Impl::shutdown() {
   if (subscriptions_) subscriptions_->shutdown();  // going_away + resume token to every stream
   if (registrations_) registrations_->shutdown();
   if (subscriptions_ && !subscriptions_->waitUntilIdle(deadline)) {
-    spdlog::warn("streams still open at the shutdown deadline; cancelling them");
+    crnp::slog::warn(kComponent, "streams still open at the shutdown deadline; cancelling them");
   }
   if (registrations_ && !registrations_->waitUntilIdle(deadline)) {
     // The change waits for its upstream exchange (up to the connect and reply timeouts).
     // Stopping the upstream answers it now (UNAVAILABLE); nothing is stored for it.
-    spdlog::warn("a registration change is still running at the shutdown deadline; ending it");
+    crnp::slog::warn(kComponent,
+                     "a registration change is still running at the shutdown deadline; ending it");
     if (upstream_) upstream_->stop();
   }
   if (server_) {
@@ -325,7 +329,7 @@ void GatewayApp::Impl::shutdown() {
   io_.stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
-  spdlog::info("crnp-gateway stopped");
+  crnp::slog::info(kComponent, "crnp-gateway stopped");
 }
 
 void GatewayApp::Impl::runUntilSignalled() {
@@ -335,7 +339,7 @@ void GatewayApp::Impl::runUntilSignalled() {
     signalled.set_value(ec ? 0 : number);
   });
   const int number = signalled.get_future().get();
-  spdlog::info("signal {}: shutting down", number);
+  crnp::slog::info(kComponent, "shutting down", {{"signal", number}});
   shutdown();
 }
 

@@ -1,142 +1,142 @@
 #include "gateway_options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
+#include <map>
 
-#include "crnp/duration.hpp"
-#include "crnp/registration_client.hpp"
+#include "config_file.hpp"
+#include "effective_config.hpp"
+#include "option_table.hpp"
+#include "option_values.hpp"
 
 namespace gateway {
 namespace {
 
-// A duration flag: "250ms", "2s", "5m" or seconds; stored in milliseconds.
-CLI::Option* addDuration(CLI::App& app, const std::string& name, std::chrono::milliseconds& out,
-                         const std::string& env, const std::string& help) {
-  return app
-      .add_option_function<std::string>(
-          name,
-          [&out, name](const std::string& text) {
-            auto parsed = crnp::parseDuration(text);
-            if (!parsed) {
-              throw CLI::ValidationError(name,
-                                         "'" + text + "' is not a duration (e.g. 250ms, 2s, 5m)");
-            }
-            out = *parsed;
-          },
-          help + " (default " + crnp::formatDuration(out) + ")")
-      ->envname(env)
-      ->type_name("DURATION");
+constexpr const char* kConfigFlag = "--config";
+constexpr const char* kConfigEnv = "CRNP_GATEWAY_CONFIG";
+
+// What the command line gave each option, as raw text (parsed later with every other source).
+struct CommandLine {
+  std::map<std::string, std::string> one;  // One and Switch options, by name
+  std::map<std::string, std::vector<std::string>> lists;
+  std::string configFile;
+  bool printConfig = false;
+};
+
+void addOptions(CLI::App& app, const OptionTable& table, CommandLine& line) {
+  const GatewayOptions defaults;
+  for (const auto& spec : table) {
+    const std::string help = spec.help + " [env " + spec.envName() + "]";
+    // A switch is off unless given; a secret's default is not shown either.
+    const bool showDefault = !spec.secret && spec.arity != OptionArity::Switch;
+    const std::string shownDefault = showDefault ? showJoined(spec, defaults) : "";
+    CLI::Option* option = nullptr;
+    switch (spec.arity) {
+      case OptionArity::One:
+        option = app.add_option(spec.flag(), line.one[spec.name], help);
+        break;
+      case OptionArity::Switch:
+        // --name alone is "true"; --name=false also works.
+        option = app.add_flag(spec.flag(), line.one[spec.name], help);
+        break;
+      case OptionArity::List:
+        option = app.add_option(spec.flag(), line.lists[spec.name], help)->delimiter(',');
+        break;
+    }
+    option->type_name(spec.arity == OptionArity::Switch ? "" : spec.typeName);
+    if (!shownDefault.empty()) option->default_str(shownDefault);
+  }
+  app.add_option(kConfigFlag, line.configFile,
+                 "YAML config file; its keys are the flags without the dashes (precedence: "
+                 "flag > environment > file > default) [env " +
+                     std::string(kConfigEnv) + "]")
+      ->type_name("FILE");
+  app.add_flag("--print-config", line.printConfig,
+               "print every option's effective value and its source, then exit");
+}
+
+std::vector<RawSetting> flagSettings(const CLI::App& app, const OptionTable& table,
+                                     const CommandLine& line) {
+  std::vector<RawSetting> settings;
+  for (const auto& spec : table) {
+    if (app.get_option(spec.flag())->count() == 0) continue;
+    const ValueSource source{ValueSource::Kind::Flag, spec.flag(), 0};
+    if (spec.arity == OptionArity::List) {
+      // CLI11 split at the commas; trimmed like the environment's and the file's lists.
+      std::vector<std::string> items;
+      for (const auto& given : line.lists.at(spec.name)) {
+        for (auto& item : splitList(given)) items.push_back(std::move(item));
+      }
+      settings.push_back({spec.name, std::move(items), source});
+    } else {
+      settings.push_back({spec.name, {line.one.at(spec.name)}, source});
+    }
+  }
+  return settings;
 }
 
 }  // namespace
 
-ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
-  GatewayOptions o;
+EnvironmentLookup processEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (!value) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+ParsedOptions parseGatewayOptions(int argc, const char* const* argv,
+                                  const EnvironmentLookup& environment, std::ostream& out,
+                                  std::ostream& err) {
+  const OptionTable& table = gatewayOptionTable();
   CLI::App app{
       "crnp-gateway: follow a Solaris Cluster's reconfiguration events (CRNP) over gRPC.\n"
-      "Every flag can also be set by the environment variable shown."};
-  app.option_defaults()->always_capture_default();
-
-  app.add_option("--grpc-listen", o.grpcListen, "gRPC listen address host:port")
-      ->envname("CRNP_GATEWAY_GRPC_LISTEN");
-  app.add_option("--crnp-server", o.crnpServers,
-                 "CRNP server host:port (cl_apid, port 9444); repeat for failover, in order")
-      ->envname("CRNP_GATEWAY_CRNP_SERVER")
-      ->delimiter(',')
-      ->check([](const std::string& text) -> std::string {
-        return crnp::ServerAddress::parse(text) ? "" : "'" + text + "' is not host:port";
-      });
-  app.add_option("--callback-listen", o.callbackListen,
-                 "where the CRNP server delivers events (host:port)")
-      ->envname("CRNP_GATEWAY_CALLBACK_LISTEN");
-  app.add_option("--callback-allow", o.callbackAllow,
-                 "who may deliver events: CIDR list (default: the CRNP servers' addresses)")
-      ->envname("CRNP_GATEWAY_CALLBACK_ALLOW");
-  app.add_option("--registration-source", o.registrationSource,
-                 "source IP for registrations; the server calls back this IP (default: any)")
-      ->envname("CRNP_GATEWAY_REGISTRATION_SOURCE");
-  app.add_option("--data-dir", o.dataDir, "directory of the durable registration store")
-      ->envname("CRNP_GATEWAY_DATA_DIR");
-  app.add_flag("--embedded-cluster", o.embeddedCluster,
-               "run a simulated CRNP cluster in-process on loopback and follow it")
-      ->envname("CRNP_GATEWAY_EMBEDDED_CLUSTER");
-  app.add_option("--embedded-scenario", o.embeddedScenario,
-                 "embedded cluster scenario: none, random or flood")
-      ->envname("CRNP_GATEWAY_EMBEDDED_SCENARIO")
-      ->check(CLI::IsMember({"none", "random", "flood"}));
-  app.add_option("--embedded-event-rate", o.embeddedEventRate,
-                 "embedded cluster: events per second of the random scenario")
-      ->envname("CRNP_GATEWAY_EMBEDDED_EVENT_RATE")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--embedded-seed", o.embeddedSeed, "embedded cluster: random seed (0: random)")
-      ->envname("CRNP_GATEWAY_EMBEDDED_SEED");
-
-  app.add_option("--ring-events", o.ringEvents, "events kept for resume (count)")
-      ->envname("CRNP_GATEWAY_RING_EVENTS")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
-  app.add_option("--ring-bytes", o.ringBytes, "events kept for resume (bytes)")
-      ->envname("CRNP_GATEWAY_RING_BYTES")
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 36));
-  app.add_option("--stream-queue-events", o.streamQueueEvents,
-                 "per-stream queue (count); a stream over it ends with SUBSCRIBER_TOO_SLOW")
-      ->envname("CRNP_GATEWAY_STREAM_QUEUE_EVENTS")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
-  app.add_option("--stream-queue-bytes", o.streamQueueBytes, "per-stream queue (bytes)")
-      ->envname("CRNP_GATEWAY_STREAM_QUEUE_BYTES")
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 34));
-  app.add_option("--max-streams", o.maxStreams,
-                 "concurrent Subscribe streams; more get RESOURCE_EXHAUSTED (0 = no limit)")
-      ->envname("CRNP_GATEWAY_MAX_STREAMS")
-      ->check(CLI::Range(std::size_t{0}, std::size_t{10'000'000}));
-  addDuration(app, "--max-stream-age", o.maxStreamAge, "CRNP_GATEWAY_MAX_STREAM_AGE",
-              "streams end with going_away after this age, +-10% jitter; 0 = never");
-  addDuration(app, "--connect-timeout", o.connectTimeout, "CRNP_GATEWAY_CONNECT_TIMEOUT",
-              "connecting to the CRNP server");
-  addDuration(app, "--reply-timeout", o.replyTimeout, "CRNP_GATEWAY_REPLY_TIMEOUT",
-              "waiting for SC_REPLY");
-  addDuration(app, "--reregister-interval", o.reregisterInterval,
-              "CRNP_GATEWAY_REREGISTER_INTERVAL",
-              "full re-registration on a schedule (servers drop clients silently and forget "
-              "them on a restart); 0 = never");
-  addDuration(app, "--silence-threshold", o.silenceThreshold, "CRNP_GATEWAY_SILENCE_THRESHOLD",
-              "re-register after this long without events");
-  addDuration(app, "--callback-read-timeout", o.callbackReadTimeout,
-              "CRNP_GATEWAY_CALLBACK_READ_TIMEOUT", "reading one event connection");
-  addDuration(app, "--callback-first-byte-timeout", o.callbackFirstByteTimeout,
-              "CRNP_GATEWAY_CALLBACK_FIRST_BYTE_TIMEOUT",
-              "an event connection that sends nothing for this long is closed");
-  app.add_option("--callback-max-connections", o.callbackMaxConnections,
-                 "open event connections; at the limit the gateway stops accepting (the "
-                 "kernel's backlog holds the next one); a quarter is kept for the CRNP servers")
-      ->envname("CRNP_GATEWAY_CALLBACK_MAX_CONNECTIONS")
-      ->check(CLI::Range(std::size_t{4}, std::size_t{100'000}));
-  app.add_option("--callback-max-connections-per-peer", o.callbackMaxConnectionsPerPeer,
-                 "open event connections of one allowed address that is not a CRNP server's; "
-                 "over it they are closed unread")
-      ->envname("CRNP_GATEWAY_CALLBACK_MAX_CONNECTIONS_PER_PEER")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
-  addDuration(app, "--shutdown-timeout", o.shutdownTimeout, "CRNP_GATEWAY_SHUTDOWN_TIMEOUT",
-              "SIGTERM: streams get going_away, then the server stops within this time");
-  app.add_option("--metrics-listen", o.metricsListen,
-                 "Prometheus metrics at http://host:port/metrics (:port = every address); "
-                 "empty = no metrics endpoint")
-      ->envname("CRNP_GATEWAY_METRICS_LISTEN");
-  app.add_option("--log-level", o.logLevel, "trace, debug, info, warn, error")
-      ->envname("CRNP_GATEWAY_LOG_LEVEL")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
-
+      "Every flag can also be set by the environment variable shown, and by the config file "
+      "key of the same name without the dashes."};
+  CommandLine line;
+  addOptions(app, table, line);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int printed = app.exit(e);              // prints help, or the error naming the flag
+    const int printed = app.exit(e, out, err);    // prints help, or the error naming the flag
     return {std::nullopt, printed == 0 ? 0 : 2};  // one exit code for every usage error
   }
-  if (!o.embeddedCluster && o.crnpServers.empty()) {
-    std::cerr << "crnp-gateway: give --crnp-server host:port (the cluster's cl_apid) or "
-                 "--embedded-cluster\n";
-    return {std::nullopt, 2};
+  auto fail = [&err](const std::string& message) {
+    err << "crnp-gateway: " << message << "\n";
+    return ParsedOptions{std::nullopt, 2};
+  };
+
+  std::vector<RawSetting> settings;  // in precedence order: file, environment, flags
+  std::string configFile = line.configFile;
+  if (app.get_option(kConfigFlag)->count() == 0) configFile = environment(kConfigEnv).value_or("");
+  if (!configFile.empty()) {
+    auto file = readConfigFile(table, configFile);
+    if (!file.ok()) return fail(file.error);
+    settings = std::move(file.settings);
   }
-  return {std::move(o), 0};
+  for (auto& setting : readEnvironment(table, environment)) settings.push_back(std::move(setting));
+  for (auto& setting : flagSettings(app, table, line)) settings.push_back(std::move(setting));
+
+  auto resolved = resolveConfig(table, settings);
+  if (!resolved.config) return fail(resolved.error);
+  resolved.config->configFile = configFile;
+  const GatewayOptions& options = resolved.config->options;
+  if (!options.embeddedCluster && options.crnpServers.empty()) {
+    return fail(
+        "give --crnp-server host:port (the cluster's cl_apid) or --embedded-cluster (flags, "
+        "environment or config file)");
+  }
+  if (line.printConfig) {
+    out << formatEffectiveConfig(table, *resolved.config);
+    out.flush();
+    return {std::nullopt, 0};
+  }
+  return {std::move(resolved.config->options), 0};
+}
+
+ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
+  return parseGatewayOptions(argc, argv, processEnvironment(), std::cout, std::cerr);
 }
 
 }  // namespace gateway

@@ -1,9 +1,13 @@
 #pragma once
-// crnp-gateway's command line: every flag has an environment-variable twin (CRNP_GATEWAY_*).
-// Defaults come from the one table (common/config_defaults.hpp).
+// crnp-gateway's configuration. Every option is a flag (--name), an environment variable
+// (CRNP_GATEWAY_NAME) and a config-file key (name); the option table (option_table.hpp)
+// declares each once. Precedence: flag > environment > config file > default
+// (common/config_defaults.hpp).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,15 +17,15 @@
 namespace gateway {
 
 struct GatewayOptions {
-  std::string grpcListen = "0.0.0.0:50051";
+  std::string grpcListen{defaults::kGrpcListen};
   std::vector<std::string> crnpServers;  ///< host:port, failover order
-  std::string callbackListen = "0.0.0.0:9445";
+  std::string callbackListen{defaults::kCallbackListen};
   std::string callbackAllow;       ///< CIDR list; empty = the CRNP servers' addresses
   std::string registrationSource;  ///< source IP for registrations (= callback IP); empty = any
-  std::string dataDir = "crnp-gateway-data";
+  std::string dataDir{defaults::kDataDir};
   bool embeddedCluster = false;
-  std::string embeddedScenario = "random";
-  double embeddedEventRate = 1.0;
+  std::string embeddedScenario{defaults::kEmbeddedScenario};
+  double embeddedEventRate = defaults::kEmbeddedEventRate;
   std::uint64_t embeddedSeed = 0;  ///< 0 = random
 
   std::size_t ringEvents = defaults::kRingEvents;
@@ -39,18 +43,32 @@ struct GatewayOptions {
   std::size_t callbackMaxConnectionsPerPeer = defaults::kCallbackMaxConnectionsPerPeer;
   std::chrono::milliseconds callbackFirstByteTimeout = defaults::kCallbackFirstByteTimeout;
   std::chrono::milliseconds shutdownTimeout = defaults::kShutdownTimeout;
-  std::string logLevel = "info";
-  /// host:port of the Prometheus endpoint (/metrics); ":port" = every address; empty = off.
-  std::string metricsListen = std::string(defaults::kMetricsListen);
+  std::string logLevel{defaults::kLogLevel};
+  std::string logFormat{defaults::kLogFormat};  ///< "text" or "json"
+  /// host:port of the Prometheus endpoint (/metrics); ":port" = every address; "off" = none.
+  std::string metricsListen{defaults::kMetricsListen};
 };
 
-/// Parsed options, or the process exit code when parsing ended it (--help: 0, errors: 2,
-/// after printing a message that names the bad flag or value).
+/// Parsed options, or the process exit code when parsing ended it (--help, --print-config: 0;
+/// errors: 2, after printing a message that names the bad flag, variable or file key).
 struct ParsedOptions {
   std::optional<GatewayOptions> options;
   int exitCode = 0;
 };
 
+/// Looks up an environment variable; nullopt when unset.
+using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+/// The process's own environment (getenv).
+EnvironmentLookup processEnvironment();
+
+/// Reads the flags, the environment and the config file (--config or CRNP_GATEWAY_CONFIG).
+/// Help, --print-config's listing go to `out`; errors to `err`.
+ParsedOptions parseGatewayOptions(int argc, const char* const* argv,
+                                  const EnvironmentLookup& environment, std::ostream& out,
+                                  std::ostream& err);
+
+/// The same, with the process's environment, stdout and stderr.
 ParsedOptions parseGatewayOptions(int argc, const char* const* argv);
 
 }  // namespace gateway

@@ -1,8 +1,8 @@
 #pragma once
-// The gateway's defaults and limits, in one place. The flags (app/gateway_options), the
+// The gateway's defaults and limits, in one place. The options (app/option_table), the
 // component configs (UpstreamConfig, EventHubConfig, SubscriptionConfig, StreamSettings) and
-// the documentation (README's flag table and the Helm chart's comments, checked by
-// tests/gateway/app/defaults_documented_test.cpp) take their values from here.
+// the documentation (README's flag table, docs/configuration.md and the Helm chart's comments,
+// checked by tests/gateway/app/defaults_documented_test.cpp) take their values from here.
 //
 // Registration limits exist because every registration ends up in one CRNP document upstream
 // (the union of all types) and in the registry file; a client must not be able to grow either
@@ -15,7 +15,9 @@
 
 namespace gateway {
 
-/// Defaults of the tunables that have a flag (the flag's name in each comment).
+/// Defaults of the tunables that have a flag (the flag's name in each comment). The option
+/// table (app/option_table.cpp) gives the same default to the flag, its environment twin and
+/// its config-file key, and --print-config and docs/configuration.md show it.
 namespace defaults {
 using namespace std::chrono_literals;
 inline constexpr std::size_t kRingEvents = 100'000;                ///< --ring-events
@@ -37,6 +39,15 @@ inline constexpr std::size_t kCallbackMaxConnections = 256;  ///< --callback-max
 inline constexpr std::size_t kCallbackMaxConnectionsPerPeer = 32;   ///< ...-per-peer
 inline constexpr std::chrono::milliseconds kShutdownTimeout = 10s;  ///< --shutdown-timeout
 inline constexpr std::string_view kMetricsListen = ":9090";         ///< --metrics-listen
+
+// Options that are not sizes or times.
+inline constexpr std::string_view kGrpcListen = "0.0.0.0:50051";     ///< --grpc-listen
+inline constexpr std::string_view kCallbackListen = "0.0.0.0:9445";  ///< --callback-listen
+inline constexpr std::string_view kDataDir = "crnp-gateway-data";    ///< --data-dir
+inline constexpr std::string_view kEmbeddedScenario = "random";      ///< --embedded-scenario
+inline constexpr double kEmbeddedEventRate = 1.0;                    ///< --embedded-event-rate
+inline constexpr std::string_view kLogLevel = "info";                ///< --log-level
+inline constexpr std::string_view kLogFormat = "text";               ///< --log-format
 }  // namespace defaults
 
 /// File name of the registry inside --data-dir.

@@ -1,13 +1,12 @@
 #include "registration_service.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <random>
 #include <utility>
 
+#include "crnp/structured_log.hpp"
 #include "proto_conversion.hpp"
 #include "request_validation.hpp"
 #include "status_mapping.hpp"
@@ -18,6 +17,8 @@ namespace {
 
 namespace pb = crnp::gateway::v1;
 using crnp::EventType;
+
+constexpr std::string_view kLogComponent = "registration";
 
 // Tries before giving up on a generated id that is already taken (with 128 random bits a
 // clash means a broken generator, not bad luck).
@@ -143,8 +144,8 @@ void RegistrationService::restore(std::function<void(RestoreResult)> done) {
     auto desired = unionWith({}, {});
     result.types = desired.size();
     if (!desired.empty()) {
-      spdlog::info("restoring {} registration(s), {} event type(s) upstream", result.registrations,
-                   result.types);
+      crnp::slog::info(kLogComponent, "restoring registrations upstream",
+                       {{"registrations", result.registrations}, {"types", result.types}});
     }
     upstream_.converge(std::move(desired));
     done(std::move(result));
@@ -249,7 +250,8 @@ void RegistrationService::runRegister(std::string id, std::vector<EventType> typ
   applyUnion(std::move(desired), [this, id, types, existing, done, finish](UpstreamResult answer) {
     if (!answer.ok()) {
       auto status = toGrpcStatus(answer);
-      spdlog::warn("register {}: {}", id, status.error_message());
+      crnp::slog::warn(kLogComponent, "register refused by the upstream",
+                       {{"registration", id}, {"error", status.error_message()}});
       done(std::move(status), {});
       return finish();
     }
@@ -261,12 +263,13 @@ void RegistrationService::runRegister(std::string id, std::vector<EventType> typ
     const auto now = options_.now();
     const RegistrationRecord record{id, types, existing ? existing->createTime : now, now};
     if (auto error = registry_.put(record)) {
-      spdlog::error("register {}: {}", id, *error);
+      crnp::slog::error(kLogComponent, "register: registry write failed",
+                        {{"registration", id}, {"error", *error}});
       done(registryFailure(*error), {});
       return resyncAfterFailedWrite(finish);
     }
-    spdlog::info("registration {} {} with {} event type(s)", id, existing ? "replaced" : "created",
-                 types.size());
+    crnp::slog::info(kLogComponent, existing ? "registration replaced" : "registration created",
+                     {{"registration", id}, {"types", types.size()}});
     notify(id, record.types);
     done(grpc::Status::OK, recordToProto(record));
     finish();
@@ -293,18 +296,20 @@ void RegistrationService::runUnregister(std::string id, std::vector<EventType> r
                                         finish](UpstreamResult answer) {
     if (!answer.ok()) {
       auto status = toGrpcStatus(answer);
-      spdlog::warn("unregister {}: {}", id, status.error_message());
+      crnp::slog::warn(kLogComponent, "unregister refused by the upstream",
+                       {{"registration", id}, {"error", status.error_message()}});
       done(std::move(status), {});
       return finish();
     }
     pb::UnregisterResponse response;
     if (removeAll) {
       if (auto error = registry_.remove(id)) {
-        spdlog::error("unregister {}: {}", id, *error);
+        crnp::slog::error(kLogComponent, "unregister: registry write failed",
+                          {{"registration", id}, {"error", *error}});
         done(registryFailure(*error), {});
         return resyncAfterFailedWrite(finish);
       }
-      spdlog::info("registration {} removed", id);
+      crnp::slog::info(kLogComponent, "registration removed", {{"registration", id}});
       notify(id, std::nullopt);
       response.set_removed(true);
     } else if (remaining.size() == existing->types.size()) {
@@ -312,11 +317,13 @@ void RegistrationService::runUnregister(std::string id, std::vector<EventType> r
     } else {
       const RegistrationRecord record{id, remaining, existing->createTime, options_.now()};
       if (auto error = registry_.put(record)) {
-        spdlog::error("unregister {}: {}", id, *error);
+        crnp::slog::error(kLogComponent, "unregister: registry write failed",
+                          {{"registration", id}, {"error", *error}});
         done(registryFailure(*error), {});
         return resyncAfterFailedWrite(finish);
       }
-      spdlog::info("registration {} now has {} event type(s)", id, remaining.size());
+      crnp::slog::info(kLogComponent, "registration narrowed",
+                       {{"registration", id}, {"types", remaining.size()}});
       notify(id, record.types);
       recordToProto(record, response.mutable_registration());
     }

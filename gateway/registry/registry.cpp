@@ -1,6 +1,5 @@
 #include "registry.hpp"
 
-#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -10,6 +9,7 @@
 #include <utility>
 
 #include "config_defaults.hpp"
+#include "crnp/structured_log.hpp"
 
 namespace gateway {
 namespace {
@@ -158,7 +158,7 @@ Registry::OpenResult Registry::open(const std::string& dataDir, Hooks hooks) {
   if (auto error = configure(db, inMemory)) return {nullptr, path + ": " + *error};
   if (auto error = createSchema(db)) return {nullptr, path + ": " + *error};
   if (auto error = registry->load()) return {nullptr, path + ": " + *error};
-  spdlog::info("registry {}: {} registration(s)", path, registry->size());
+  crnp::slog::info("registry", "opened", {{"path", path}, {"registrations", registry->size()}});
   return {std::move(registry), {}};
 }
 

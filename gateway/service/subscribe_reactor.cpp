@@ -1,14 +1,15 @@
 #include "subscribe_reactor.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
 #include "crnp/matching.hpp"
+#include "crnp/structured_log.hpp"
 #include "subscribe_messages.hpp"
 
 namespace gateway {
 namespace {
+
+constexpr std::string_view kLogComponent = "stream";
 
 using Clock = std::chrono::steady_clock;
 
@@ -46,7 +47,9 @@ void SubscribeReactor::start(std::vector<crnp::EventType> types,
   std::lock_guard lock(mutex_);
   if (finishing_) return;
   if (!attached.resetReason.empty()) {
-    spdlog::info("subscribe {}: reset ({})", settings_.registrationId, attached.resetReason);
+    crnp::slog::info(
+        kLogComponent, "resume not possible; stream starts with a reset",
+        {{"registration", settings_.registrationId}, {"reason", attached.resetReason}});
     owner_.counters().resets.fetch_add(1, std::memory_order_relaxed);
   }
   (attached.snapshot ? owner_.counters().snapshots : owner_.counters().resumes)
@@ -93,8 +96,11 @@ void SubscribeReactor::onEvent(const StoredEventPtr& event) {
     case StreamQueue::Offered::Overflow: {
       // The position of the last completed write: the one in flight may never arrive.
       const std::string token = queue_.completedToken();
-      spdlog::warn("subscribe {}: subscriber too slow ({} events, {} bytes queued); ended at {}",
-                   settings_.registrationId, queue_.liveEvents(), queue_.liveBytes(), token);
+      crnp::slog::warn(kLogComponent, "stream ended: subscriber too slow",
+                       {{"registration", settings_.registrationId},
+                        {"queued_events", queue_.liveEvents()},
+                        {"queued_bytes", queue_.liveBytes()},
+                        {"resume_token", token}});
       owner_.counters().tooSlow.fetch_add(1, std::memory_order_relaxed);
       return finishLocked(subscriberTooSlowStatus(token));
     }
@@ -112,8 +118,8 @@ void SubscribeReactor::onFellBehind() {
   // The hub lost this stream's next events before handing them over: end it as a slow
   // consumer, at the last completed write, so that its client resumes (and is reset).
   const std::string token = queue_.completedToken();
-  spdlog::warn("subscribe {}: the event fan-out fell behind its backlog; ended at {}",
-               settings_.registrationId, token);
+  crnp::slog::warn(kLogComponent, "stream ended: the event fan-out fell behind its backlog",
+                   {{"registration", settings_.registrationId}, {"resume_token", token}});
   owner_.counters().tooSlow.fetch_add(1, std::memory_order_relaxed);
   finishLocked(subscriberTooSlowStatus(token));
 }

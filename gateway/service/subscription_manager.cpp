@@ -2,17 +2,19 @@
 
 #include <grpcpp/support/server_callback.h>
 #include <spdlog/fmt/fmt.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cassert>
 
+#include "crnp/structured_log.hpp"
 #include "request_validation.hpp"
 #include "status_mapping.hpp"
 #include "subscribe_messages.hpp"
 
 namespace gateway {
 namespace {
+
+constexpr std::string_view kLogComponent = "stream";
 
 constexpr auto kMaxHeartbeat = std::chrono::hours(24);
 
@@ -117,8 +119,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
     stream->finish(registrationNotFound(stream->registrationId()));
     return stream;
   }
-  spdlog::debug("subscribe {}: stream started{}", stream->registrationId(),
-                resume ? " (resume)" : "");
+  crnp::slog::debug(kLogComponent, "stream started",
+                    {{"registration", stream->registrationId()}, {"resume", resume.has_value()}});
   stream->start(std::move(*types), resume);
   return stream;
 }
@@ -131,6 +133,7 @@ void SubscriptionManager::registrationChanged(
     if (types) {
       it->second->updateTypes(*types);
     } else {
+      crnp::slog::info(kLogComponent, "stream ended: registration removed", {{"registration", id}});
       it->second->finish(registrationNotFound(id, "was removed"));
     }
   }
@@ -140,7 +143,7 @@ void SubscriptionManager::shutdown() {
   std::lock_guard lock(mutex_);
   if (shuttingDown_) return;
   shuttingDown_ = true;
-  spdlog::info("subscriptions: shutting down {} stream(s)", streams_.size());
+  crnp::slog::info(kLogComponent, "shutting down streams", {{"streams", streams_.size()}});
   for (auto& [id, stream] : streams_) {
     stream->goAway(
         "gateway shutting down; subscribe again (to another instance) with the "

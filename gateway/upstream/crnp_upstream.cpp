@@ -2,8 +2,6 @@
 // exchanges and the maintenance timer are in upstream_exchange.cpp.
 #include "crnp_upstream.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <random>
@@ -12,10 +10,14 @@
 #include "callback_sources.hpp"
 #include "crnp/endpoint.hpp"
 #include "crnp/matching.hpp"
+#include "crnp/structured_log.hpp"
 #include "crnp_upstream_impl.hpp"
 
 namespace gateway {
 namespace asio = boost::asio;
+namespace {
+constexpr std::string_view kLogComponent = "upstream";
+}  // namespace
 
 CrnpUpstream::Impl::Impl(asio::any_io_executor executor, UpstreamConfig config, EventSink onEvent)
     : executor_(executor),
@@ -36,21 +38,24 @@ std::error_code CrnpUpstream::Impl::start() {
     startCalled_ = true;
   }
   if (config_.servers.empty()) {
-    spdlog::error("upstream: no CRNP server configured");
+    crnp::slog::error(kLogComponent, "no CRNP server configured");
     return std::make_error_code(std::errc::invalid_argument);
   }
   // The servers' own addresses: the default allowlist, and never starved by other allowed
   // peers when --callback-allow is wider.
   std::string warnings;
   auto servers = resolveCallbackSources(config_.servers, &warnings);
-  if (!warnings.empty()) spdlog::warn("upstream: {}", warnings);
+  if (!warnings.empty()) {
+    crnp::slog::warn(kLogComponent, "some CRNP server addresses did not resolve",
+                     {{"detail", warnings}});
+  }
   crnp::AddressFilter allowed;
   if (config_.allowedCallbackSources) {
     allowed = *config_.allowedCallbackSources;
   } else if (servers) {
     allowed = *servers;
   } else {
-    spdlog::error("upstream: no address to accept events from: {}", warnings);
+    crnp::slog::error(kLogComponent, "no address to accept events from", {{"detail", warnings}});
     return std::make_error_code(std::errc::host_unreachable);
   }
 
@@ -74,8 +79,9 @@ std::error_code CrnpUpstream::Impl::start() {
         }
       });
   if (const auto ec = listener->start()) {
-    spdlog::error("upstream: callback listener on {}: {}", crnp::toString(config_.callbackListen),
-                  ec.message());
+    crnp::slog::error(
+        kLogComponent, "callback listener failed to start",
+        {{"address", crnp::toString(config_.callbackListen)}, {"error", ec.message()}});
     return ec;
   }
   const auto endpoint = listener->localEndpoint();
@@ -84,8 +90,8 @@ std::error_code CrnpUpstream::Impl::start() {
     std::lock_guard lock(listenerMutex_);
     listener_ = std::move(listener);
   }
-  spdlog::info("upstream: callback listener on {}, events accepted from {}",
-               crnp::toString(endpoint), allowed.spec());
+  crnp::slog::info(kLogComponent, "callback listener started",
+                   {{"address", crnp::toString(endpoint)}, {"allowed", allowed.spec()}});
   asio::dispatch(strand_, [self = shared_from_this()] { self->onStarted(); });
   return {};
 }
@@ -123,7 +129,7 @@ void CrnpUpstream::Impl::doStop() {
     caller.done(localResult(crnp::RegistrationOutcome::NetworkError,
                             "upstream stopped before the server answered"));
   }
-  spdlog::info("upstream: stopped");
+  crnp::slog::info(kLogComponent, "stopped");
 }
 
 std::shared_ptr<crnp::CallbackListener> CrnpUpstream::Impl::listener() const {
@@ -150,7 +156,7 @@ void CrnpUpstream::Impl::submit(PendingApply apply) {
   }
   if (pending_ || (inFlight_ && inFlight_->user)) {
     // The one queue of changes is the caller's (the registration service runs one at a time).
-    spdlog::warn("upstream: a registration change arrived while another is in progress");
+    crnp::slog::warn(kLogComponent, "a registration change arrived while another is in progress");
     return apply.done(localResult(crnp::RegistrationOutcome::NetworkError,
                                   "another registration change is in progress"));
   }

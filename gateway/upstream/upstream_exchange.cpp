@@ -1,14 +1,15 @@
 // CrnpUpstream's registration exchanges (one at a time, on the strand) and the maintenance
 // timer that keeps the registration alive. See crnp_upstream.hpp for the rules.
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
+#include "crnp/structured_log.hpp"
 #include "crnp_upstream_impl.hpp"
 #include "exchange_decisions.hpp"
 
 namespace gateway {
 namespace {
+
+constexpr std::string_view kLogComponent = "upstream";
 
 using crnp::RegistrationOutcome;
 using Kind = RegistrationPlan::Kind;
@@ -128,8 +129,11 @@ void CrnpUpstream::Impl::send(Exchange exchange) {
 
   const crnp::ServerAddress server = config_.servers[serverIndex_];
   board_.setServer(server.toString());
-  spdlog::debug("upstream: {} to {} ({} types{})", toString(kind), server.toString(),
-                registration.events.size(), exchange.user ? "" : ", maintenance");
+  crnp::slog::debug(kLogComponent, "registration sent",
+                    {{"kind", toString(kind)},
+                     {"server", server.toString()},
+                     {"types", registration.events.size()},
+                     {"maintenance", !exchange.user}});
   inFlight_ = std::move(exchange);
   crnp::asyncRegister(
       strand_, server, registration, options,
@@ -160,21 +164,23 @@ void CrnpUpstream::Impl::onReply(crnp::RegistrationResult reply) {
                                           "), but an event only the new registration matches "
                                           "arrived meanwhile"));
     case ReplyAction::SucceedUnregistered:
-      spdlog::info("upstream: {} answered INVALID to REMOVE_CLIENT: not registered there",
-                   reply.server);
+      crnp::slog::info(kLogComponent,
+                       "server answered INVALID to REMOVE_CLIENT: not registered there",
+                       {{"server", reply.server}});
       return succeed(std::move(exchange), reply,
                      okBecause(reply, "not registered (server answered INVALID: " +
                                           reply.reply->message + ")"));
     case ReplyAction::FallBackToAddClient:
-      spdlog::info("upstream: {} answered INVALID to {}; registering again in full", reply.server,
-                   toString(kind));
+      crnp::slog::info(kLogComponent, "server answered INVALID; registering again in full",
+                       {{"server", reply.server}, {"kind", toString(kind)}});
       exchange.fellBack = true;
       state_ = RegistrationState::NotRegistered;
       registeredFrom_.reset();
       return proceed(std::move(exchange));
     case ReplyAction::FailOver:
       --exchange.serversLeft;
-      spdlog::warn("upstream: {}; failing over", describe(result));
+      crnp::slog::warn(kLogComponent, "server unreachable; failing over",
+                       {{"server", reply.server}, {"error", describe(result)}});
       switchServer();
       return proceed(std::move(exchange));
     case ReplyAction::Fail:
@@ -198,10 +204,12 @@ void CrnpUpstream::Impl::succeed(Exchange exchange, const crnp::RegistrationResu
   maintenanceDue_ = false;
   reportHealthy();
   if (exchange.user || !wasHealthy) {
-    spdlog::info("upstream: {} at {}: OK, {} types registered", toString(kind), reply.server,
-                 confirmed_.size());
+    crnp::slog::info(
+        kLogComponent, "registration confirmed",
+        {{"kind", toString(kind)}, {"server", reply.server}, {"types", confirmed_.size()}});
   } else {
-    spdlog::debug("upstream: re-registered at {} ({} types)", reply.server, confirmed_.size());
+    crnp::slog::debug(kLogComponent, "re-registered",
+                      {{"server", reply.server}, {"types", confirmed_.size()}});
   }
   if (exchange.user) exchange.user->done(std::move(result));
   scheduleKeepAlive();
@@ -221,10 +229,14 @@ void CrnpUpstream::Impl::fail(Exchange exchange, FailureEffect effect, UpstreamR
   board_.markUnhealthy(what);
   if (exchange.user) exchange.user->done(std::move(result));
   if (const auto retryIn = scheduleRetry()) {
-    spdlog::warn("upstream: {} failed: {}; registering {} type(s) again in {} ms",
-                 toString(exchange.plan.kind), what, desired_.size(), retryIn->count());
+    crnp::slog::warn(kLogComponent, "registration failed; trying again",
+                     {{"kind", toString(exchange.plan.kind)},
+                      {"error", what},
+                      {"desired_types", desired_.size()},
+                      {"retry_in_ms", retryIn->count()}});
   } else {
-    spdlog::warn("upstream: {} failed: {}", toString(exchange.plan.kind), what);
+    crnp::slog::warn(kLogComponent, "registration failed",
+                     {{"kind", toString(exchange.plan.kind)}, {"error", what}});
   }
   finishExchange();
 }

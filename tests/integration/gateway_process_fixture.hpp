@@ -121,11 +121,11 @@ class GatewayProcessFixture : public ::testing::Test {
     }
     gateway_ = std::make_unique<testing::ChildProcess>(CRNP_BIN_DIR "/crnp-gateway", args);
     auto grpcLine =
-        gateway_->waitForLine(std::regex(R"(gRPC listening on (\S+:\d+))"), kStartDeadline);
+        gateway_->waitForLine(std::regex(R"(gRPC listening on ([^\s"]+:\d+))"), kStartDeadline);
     ASSERT_TRUE(grpcLine) << gateway_->output();
     gatewayAddress_ = (*grpcLine)[1];
     auto callbackLine =
-        gateway_->waitForLine(std::regex(R"(callback listening on (\S+:\d+))"), kStartDeadline);
+        gateway_->waitForLine(std::regex(R"(callback listening on ([^\s"]+:\d+))"), kStartDeadline);
     ASSERT_TRUE(callbackLine) << gateway_->output();
     callbackAddress_ = (*callbackLine)[1];
     auto metricsLine = gateway_->waitForLine(

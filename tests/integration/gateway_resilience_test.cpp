@@ -246,7 +246,8 @@ TEST_F(GatewayResilienceTest, GatewayStartedBeforeItsClusterRestoresWhenItAppear
   // The cluster is down: the stored registration cannot be restored yet.
   ASSERT_NO_FATAL_FAILURE(startGateway({}, clusterAddress));
   ASSERT_TRUE(gateway_->waitForLine(
-      std::regex("ADD_CLIENT failed: .*registering 1 type\\(s\\) again in"), kStartDeadline))
+      std::regex("registration failed; trying again kind=ADD_CLIENT .*desired_types=1"),
+      kStartDeadline))
       << gateway_->output();
   gw::Registration fetched;
   EXPECT_TRUE(getRegistration("early", &fetched).ok()) << "kept while the cluster is away";

@@ -1,6 +1,7 @@
-// The defaults table (common/config_defaults.hpp) is the one source: the flags and the
-// component configs start from it, and the README's flag table and the Helm chart's comments
-// say the same values. A default changed in code without the documentation fails here.
+// The defaults table (common/config_defaults.hpp) is the one source: the options and the
+// component configs start from it, and the README's flag table, docs/configuration.md (every
+// option of the option table) and the Helm chart's comments say the same values. A default or
+// an option changed in code without the documentation fails here.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "config_defaults.hpp"
 #include "crnp/duration.hpp"
 #include "gateway_options.hpp"
+#include "option_table.hpp"
 #include "subscription_config.hpp"
 #include "upstream_config.hpp"
 
@@ -87,6 +89,30 @@ TEST(DefaultsDocumented, ReadmeFlagTableStatesEveryDefaultOfTheTable) {
     const auto it = readme.find(flag);
     ASSERT_NE(it, readme.end()) << flag << " is missing from README.md's flag table";
     EXPECT_EQ(it->second, expected) << flag << " in README.md";
+  }
+}
+
+// docs/configuration.md: "| `key` | `CRNP_GATEWAY_KEY` | `default` or - | meaning |", one row
+// per option of the table and no other.
+TEST(DefaultsDocumented, ConfigurationReferenceListsEveryOptionWithItsEnvAndDefault) {
+  std::map<std::string, std::pair<std::string, std::string>> rows;  // key -> (env, default)
+  std::istringstream lines(readFile("docs/configuration.md"));
+  const std::regex row(R"(^\| `([a-z0-9-]+)` \| `([A-Z0-9_]+)` \| ([^|]*?) \|)");
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch match;
+    if (std::regex_search(line, match, row)) rows[match[1]] = {match[2], match[3]};
+  }
+  const GatewayOptions defaults;
+  for (const auto& spec : gatewayOptionTable()) {
+    const auto it = rows.find(spec.name);
+    ASSERT_NE(it, rows.end()) << spec.name << " is missing from docs/configuration.md";
+    EXPECT_EQ(it->second.first, spec.envName()) << spec.name;
+    const std::string shown = showJoined(spec, defaults);
+    EXPECT_EQ(it->second.second, shown.empty() ? "-" : "`" + shown + "`") << spec.name;
+    rows.erase(it);
+  }
+  for (const auto& [key, unused] : rows) {
+    ADD_FAILURE() << "docs/configuration.md documents " << key << ", which is no option";
   }
 }
 
