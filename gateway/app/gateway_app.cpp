@@ -6,10 +6,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <future>
 #include <mutex>
@@ -26,6 +28,7 @@
 #include "event_hub.hpp"
 #include "gateway_service.hpp"
 #include "grpc/health/v1/health.pb.h"
+#include "grpc_security.hpp"
 #include "registration_service.hpp"
 #include "registry.hpp"
 #include "restore_loop.hpp"
@@ -71,6 +74,7 @@ class GatewayApp::Impl {
   std::optional<std::string> startEmbeddedCluster();
   std::optional<std::string> startUpstream();
   std::optional<std::string> startGrpc();
+  void armSecurityReload();
   void setServing(bool serving);
 
   GatewayOptions options_;
@@ -78,6 +82,9 @@ class GatewayApp::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
 
+  std::unique_ptr<GrpcSecurity> security_;
+  std::optional<asio::steady_timer> securityReload_;  // the token file's reload checks
+  std::atomic<bool> reloadStopped_{false};
   std::unique_ptr<crnp::sim::Simulator> simulator_;
   std::unique_ptr<crnp::sim::ControlService> simControl_;
   std::unique_ptr<Registry> registry_;
@@ -104,6 +111,10 @@ std::optional<std::string> GatewayApp::Impl::start() {
   auto opened = Registry::open(options_.dataDir);
   if (!opened.registry) return "cannot open the registration store: " + opened.error;
   registry_ = std::move(opened.registry);
+
+  std::string securityError;
+  security_ = GrpcSecurity::create(options_, securityError);
+  if (!security_) return securityError;
 
   if (options_.embeddedCluster) {
     if (auto error = startEmbeddedCluster()) return error;
@@ -165,7 +176,9 @@ std::optional<std::string> GatewayApp::Impl::startEmbeddedCluster() {
   const auto endpoint = simulator_->server().localEndpoint();
   announce("embedded CRNP cluster", crnp::toString(endpoint));
   options_.crnpServers = {crnp::toString(endpoint)};
-  simControl_ = std::make_unique<crnp::sim::ControlService>(*simulator_);
+  // On the gateway's port: the same checks as the gateway's own methods (write tokens only).
+  simControl_ =
+      std::make_unique<crnp::sim::ControlService>(*simulator_, security_->simControlGuard());
   return std::nullopt;
 }
 
@@ -222,19 +235,25 @@ std::optional<std::string> GatewayApp::Impl::startUpstream() {
 std::optional<std::string> GatewayApp::Impl::startGrpc() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  service_ = std::make_unique<GatewayService>(*registrations_, *hub_, *upstream_, *subscriptions_);
+  service_ = std::make_unique<GatewayService>(*registrations_, *hub_, *upstream_, *subscriptions_,
+                                              security_->authorizer());
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.grpcListen, grpc::InsecureServerCredentials(), &grpcPort_);
+  builder.AddListeningPort(options_.grpcListen, security_->credentials(), &grpcPort_);
   builder.RegisterService(service_.get());
   if (simControl_) builder.RegisterService(simControl_.get());
-  // Keepalive: find dead clients within about a minute and a half; let clients ping every
-  // 10 s without being told off (GOAWAY too_many_pings).
+  // Keepalive: find dead clients within about a minute and a half; clients may ping every
+  // --keepalive-min-ping-interval without being told off (GOAWAY too_many_pings).
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS,
+                             options_.keepalivePermitWithoutCalls ? 1 : 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             static_cast<int>(options_.keepaliveMinPingInterval.count()));
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             static_cast<int>(options_.maxStreamsPerConnection));
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options_.maxReceiveMessageBytes));
   server_ = builder.BuildAndStart();
   if (!server_ || grpcPort_ == 0) {
     return "cannot listen for gRPC on '" + options_.grpcListen + "'";
@@ -242,7 +261,21 @@ std::optional<std::string> GatewayApp::Impl::startGrpc() {
   const auto colon = options_.grpcListen.rfind(':');
   announce("gRPC", options_.grpcListen.substr(0, colon) + ":" + std::to_string(grpcPort_));
   setServing(upstream_->health().healthy);
+  armSecurityReload();
   return std::nullopt;
+}
+
+// The TLS files are re-read by gRPC's own watcher; the token file by this timer, on the same
+// interval. A check reads a small file and hashes it: fine on an Asio thread.
+void GatewayApp::Impl::armSecurityReload() {
+  if (!security_->reloads()) return;
+  if (!securityReload_) securityReload_.emplace(io_);
+  securityReload_->expires_after(options_.securityReloadInterval);
+  securityReload_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec || reloadStopped_) return;
+    security_->reloadTokens();
+    armSecurityReload();
+  });
 }
 
 // Reflection serves only descriptors linked into the binary; nothing else references the
@@ -267,6 +300,7 @@ void GatewayApp::Impl::shutdown() {
     if (server_) server_->GetHealthCheckService()->Shutdown();  // NOT_SERVING, and stays so
   }
   const auto deadline = std::chrono::steady_clock::now() + options_.shutdownTimeout;
+  reloadStopped_ = true;  // the timer's next run ends the loop; io_.stop() ends the wait
   if (restoreLoop_) restoreLoop_->stop();
   if (subscriptions_) subscriptions_->shutdown();  // going_away + resume token to every stream
   if (registrations_) registrations_->shutdown();

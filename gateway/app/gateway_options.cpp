@@ -28,6 +28,21 @@ CLI::Option* addDuration(CLI::App& app, const std::string& name, std::chrono::mi
       ->type_name("DURATION");
 }
 
+// Flags of the gRPC port's security that only make sense together.
+std::optional<std::string> checkSecurityOptions(const GatewayOptions& o) {
+  if (o.tlsCert.empty() != o.tlsKey.empty()) return "--tls-cert and --tls-key go together";
+  if (!o.tlsClientCa.empty() && o.tlsCert.empty()) return "--tls-client-ca needs --tls-cert";
+  if (o.authReflection && (o.authTokens.empty() || o.tlsCert.empty())) {
+    // Reflection is gRPC's own service: the gateway can only check its calls in the TLS layer.
+    return "--auth-reflection needs --auth-tokens and --tls-cert";
+  }
+  using namespace std::chrono_literals;
+  if (o.securityReloadInterval < 1s || o.securityReloadInterval > 1h) {
+    return "--security-reload-interval must be between 1s and 1h";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
@@ -121,6 +136,41 @@ ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
       ->envname("CRNP_GATEWAY_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 
+  // The gRPC port's security and limits (docs/security.md); checked together after parsing.
+  app.add_option("--tls-cert", o.tlsCert,
+                 "serve gRPC over TLS with this PEM certificate chain (reloaded when it changes)")
+      ->envname("CRNP_GATEWAY_TLS_CERT");
+  app.add_option("--tls-key", o.tlsKey, "PEM private key of --tls-cert (reloaded with it)")
+      ->envname("CRNP_GATEWAY_TLS_KEY");
+  app.add_option("--tls-client-ca", o.tlsClientCa,
+                 "require client certificates signed by this PEM CA (mTLS; needs --tls-cert)")
+      ->envname("CRNP_GATEWAY_TLS_CLIENT_CA");
+  app.add_option("--auth-tokens", o.authTokens,
+                 "bearer token file, '<token> <name> <read|write>' per line (reloaded when it "
+                 "changes); without it no token is needed")
+      ->envname("CRNP_GATEWAY_AUTH_TOKENS");
+  app.add_flag("--auth-reflection", o.authReflection,
+               "server reflection needs a read token too (needs --auth-tokens and --tls-cert); "
+               "health stays open")
+      ->envname("CRNP_GATEWAY_AUTH_REFLECTION");
+  addDuration(app, "--security-reload-interval", o.securityReloadInterval,
+              "CRNP_GATEWAY_SECURITY_RELOAD_INTERVAL",
+              "how often the TLS files and the token file are checked for changes (1s to 1h)");
+  app.add_option("--max-streams-per-connection", o.maxStreamsPerConnection,
+                 "concurrent calls on one HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS)")
+      ->envname("CRNP_GATEWAY_MAX_STREAMS_PER_CONNECTION")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+  app.add_option("--max-receive-message-bytes", o.maxReceiveMessageBytes,
+                 "largest request message accepted; larger ones get RESOURCE_EXHAUSTED")
+      ->envname("CRNP_GATEWAY_MAX_RECEIVE_MESSAGE_BYTES")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  addDuration(app, "--keepalive-min-ping-interval", o.keepaliveMinPingInterval,
+              "CRNP_GATEWAY_KEEPALIVE_MIN_PING_INTERVAL",
+              "clients pinging more often than this are sent GOAWAY (too_many_pings)");
+  app.add_option("--keepalive-permit-without-calls", o.keepalivePermitWithoutCalls,
+                 "allow keepalive pings on connections without calls (true/false)")
+      ->envname("CRNP_GATEWAY_KEEPALIVE_PERMIT_WITHOUT_CALLS");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -130,6 +180,10 @@ ParsedOptions parseGatewayOptions(int argc, const char* const* argv) {
   if (!o.embeddedCluster && o.crnpServers.empty()) {
     std::cerr << "crnp-gateway: give --crnp-server host:port (the cluster's cl_apid) or "
                  "--embedded-cluster\n";
+    return {std::nullopt, 2};
+  }
+  if (auto error = checkSecurityOptions(o)) {
+    std::cerr << "crnp-gateway: " << *error << "\n";
     return {std::nullopt, 2};
   }
   return {std::move(o), 0};

@@ -36,6 +36,14 @@ inline constexpr std::chrono::milliseconds kCallbackFirstByteTimeout =
 inline constexpr std::size_t kCallbackMaxConnections = 256;  ///< --callback-max-connections
 inline constexpr std::size_t kCallbackMaxConnectionsPerPeer = 32;   ///< ...-per-peer
 inline constexpr std::chrono::milliseconds kShutdownTimeout = 10s;  ///< --shutdown-timeout
+// The gRPC port: HTTP/2 limits and security (docs/security.md).
+inline constexpr std::size_t kMaxStreamsPerConnection = 100;      ///< --max-streams-per-connection
+inline constexpr std::size_t kMaxReceiveMessageBytes = 4u << 20;  ///< --max-receive-message-bytes
+inline constexpr std::chrono::milliseconds kKeepaliveMinPingInterval =
+    10s;                                                    ///< --keepalive-min-ping-interval
+inline constexpr bool kKeepalivePermitWithoutCalls = true;  ///< --keepalive-permit-without-calls
+inline constexpr std::chrono::milliseconds kSecurityReloadInterval =
+    10s;  ///< --security-reload-interval (TLS files and the token file)
 }  // namespace defaults
 
 /// File name of the registry inside --data-dir.
