@@ -321,6 +321,31 @@ TEST_F(GatewaySecurityTest, UnusableFilesFailAtStartNamingTheFile) {
   }
 }
 
+// The HTTP/2 limits reach the server: a request over --max-receive-message-bytes is refused
+// unread, and a connection carries at most --max-streams-per-connection calls at once.
+TEST_F(GatewaySecurityTest, GrpcPortLimitsApply) {
+  ASSERT_NO_FATAL_FAILURE(startSim());
+  ASSERT_NO_FATAL_FAILURE(
+      startGateway({"--max-receive-message-bytes", "2048", "--max-streams-per-connection", "1"}));
+  auto shared = gw::CrnpGateway::NewStub(channel(grpc::InsecureChannelCredentials()));
+  ASSERT_TRUE(registerWith(*shared, "limits").ok());
+  gw::RegisterRequest big;
+  big.set_registration_id(std::string(4096, 'x'));
+  *big.add_event_types() = eventType("EC_Cluster");
+  gw::Registration ignored;
+  EXPECT_EQ(shared->Register(contextWithDeadline().get(), big, &ignored).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  auto stream = subscribeWith(*shared, "limits");
+  ASSERT_NO_FATAL_FAILURE(expectSnapshotEnd(*stream));
+  gw::ListRegistrationsResponse response;
+  EXPECT_EQ(shared->ListRegistrations(contextWithDeadline(1s).get(), {}, &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED)
+      << "the stream holds the connection's only slot";
+  auto other = gw::CrnpGateway::NewStub(channel(grpc::InsecureChannelCredentials()));
+  EXPECT_TRUE(list(*other).ok()) << "another connection has its own";
+}
+
 // The independent Node client (grpc-js) over TLS with a write token, with reflection behind
 // the token too; without the token it cannot even list the services.
 TEST_F(GatewaySecurityTest, IndependentNodeClientPassesOverTlsWithAToken) {
