@@ -42,6 +42,10 @@ std::unique_ptr<GrpcSecurity> GrpcSecurity::create(const GatewayOptions& options
     security->credentials_ = auth::makeTlsServerCredentials(files);
   }
   if (options.authReflection) {
+    if (!security->tokens_ || options.tlsCert.empty()) {  // parseGatewayOptions refuses this too
+      error = "--auth-reflection needs --auth-tokens and --tls-cert";
+      return nullptr;
+    }
     security->credentials_->SetAuthMetadataProcessor(
         std::make_shared<auth::ReflectionGate>(*security->tokens_, policy));
   }

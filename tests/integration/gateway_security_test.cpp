@@ -144,7 +144,7 @@ class GatewaySecurityTest : public GatewayProcessFixture {
   std::string tokensFile_;
 };
 
-TEST_F(GatewaySecurityTest, TlsServesEveryRpcAndRefusesPlaintext) {
+TEST_F(GatewaySecurityTest, TlsServesRpcsAndStreamsAndRefusesPlaintext) {
   ASSERT_NO_FATAL_FAILURE(startSim());
   ASSERT_NO_FATAL_FAILURE(startGateway(tlsFlags()));
   gatewayStub_ = stub(tls());
