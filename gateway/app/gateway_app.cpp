@@ -6,10 +6,12 @@
 #include <prometheus/registry.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <future>
 #include <mutex>
 #include <random>
@@ -27,6 +29,7 @@
 #include "gateway_collector.hpp"
 #include "gateway_service.hpp"
 #include "grpc/health/v1/health.pb.h"
+#include "grpc_security.hpp"
 #include "grpc_server_metrics.hpp"
 #include "logging_setup.hpp"
 #include "metrics_endpoint.hpp"
@@ -71,6 +74,7 @@ class GatewayApp::Impl {
   std::optional<std::string> startUpstream();
   std::optional<std::string> startGrpc();
   std::optional<std::string> startMetrics();
+  void armSecurityReload();
   void setServing(bool serving);
   void announce(std::string_view what, std::string_view where) {
     announceListener(logFormat_, what, where);
@@ -82,6 +86,9 @@ class GatewayApp::Impl {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
 
+  std::unique_ptr<GrpcSecurity> security_;
+  std::optional<asio::steady_timer> securityReload_;  // the token file's reload checks
+  std::atomic<bool> reloadStopped_{false};
   std::unique_ptr<crnp::sim::Simulator> simulator_;
   std::unique_ptr<crnp::sim::ControlService> simControl_;
   std::unique_ptr<Registry> registry_;
@@ -117,6 +124,10 @@ std::optional<std::string> GatewayApp::Impl::start() {
   auto opened = Registry::open(options_.dataDir);
   if (!opened.registry) return "cannot open the registration store: " + opened.error;
   registry_ = std::move(opened.registry);
+
+  std::string securityError;
+  security_ = GrpcSecurity::create(options_, securityError);
+  if (!security_) return securityError;
 
   if (options_.embeddedCluster) {
     if (auto error = startEmbeddedCluster()) return error;
@@ -172,7 +183,9 @@ std::optional<std::string> GatewayApp::Impl::startEmbeddedCluster() {
   const auto endpoint = simulator_->server().localEndpoint();
   announce("embedded CRNP cluster", crnp::toString(endpoint));
   options_.crnpServers = {crnp::toString(endpoint)};
-  simControl_ = std::make_unique<crnp::sim::ControlService>(*simulator_);
+  // On the gateway's port: the same checks as the gateway's own methods (write tokens only).
+  simControl_ =
+      std::make_unique<crnp::sim::ControlService>(*simulator_, security_->simControlGuard());
   return std::nullopt;
 }
 
@@ -251,19 +264,25 @@ std::optional<std::string> GatewayApp::Impl::startMetrics() {
 std::optional<std::string> GatewayApp::Impl::startGrpc() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  service_ = std::make_unique<GatewayService>(*registrations_, *hub_, *upstream_, *subscriptions_);
+  service_ = std::make_unique<GatewayService>(*registrations_, *hub_, *upstream_, *subscriptions_,
+                                              security_->authorizer());
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.grpcListen, grpc::InsecureServerCredentials(), &grpcPort_);
+  builder.AddListeningPort(options_.grpcListen, security_->credentials(), &grpcPort_);
   builder.RegisterService(service_.get());
   if (simControl_) builder.RegisterService(simControl_.get());
-  // Keepalive: find dead clients within about a minute and a half; let clients ping every
-  // 10 s without being told off (GOAWAY too_many_pings).
+  // Keepalive: find dead clients within about a minute and a half; clients may ping every
+  // --keepalive-min-ping-interval without being told off (GOAWAY too_many_pings).
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS,
+                             options_.keepalivePermitWithoutCalls ? 1 : 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             static_cast<int>(options_.keepaliveMinPingInterval.count()));
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             static_cast<int>(options_.maxStreamsPerConnection));
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options_.maxReceiveMessageBytes));
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(grpcMetrics_.interceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -274,7 +293,21 @@ std::optional<std::string> GatewayApp::Impl::startGrpc() {
   const auto colon = options_.grpcListen.rfind(':');
   announce("gRPC", options_.grpcListen.substr(0, colon) + ":" + std::to_string(grpcPort_));
   setServing(upstream_->health().healthy);
+  armSecurityReload();
   return std::nullopt;
+}
+
+// The TLS files are re-read by gRPC's own watcher; the token file by this timer, on the same
+// interval. A check reads a small file and hashes it: fine on an Asio thread.
+void GatewayApp::Impl::armSecurityReload() {
+  if (!security_->reloads()) return;
+  if (!securityReload_) securityReload_.emplace(io_);
+  securityReload_->expires_after(options_.securityReloadInterval);
+  securityReload_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec || reloadStopped_) return;
+    security_->reloadTokens();
+    armSecurityReload();
+  });
 }
 
 // Reflection serves only descriptors linked into the binary; nothing else references the
@@ -299,6 +332,7 @@ void GatewayApp::Impl::shutdown() {
     if (server_) server_->GetHealthCheckService()->Shutdown();  // NOT_SERVING, and stays so
   }
   const auto deadline = std::chrono::steady_clock::now() + options_.shutdownTimeout;
+  reloadStopped_ = true;  // the timer's next run ends the loop; io_.stop() ends the wait
   if (subscriptions_) subscriptions_->shutdown();  // going_away + resume token to every stream
   if (registrations_) registrations_->shutdown();
   if (subscriptions_ && !subscriptions_->waitUntilIdle(deadline)) {

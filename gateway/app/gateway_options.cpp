@@ -76,6 +76,21 @@ std::vector<RawSetting> flagSettings(const CLI::App& app, const OptionTable& tab
   return settings;
 }
 
+// Flags of the gRPC port's security that only make sense together.
+std::optional<std::string> checkSecurityOptions(const GatewayOptions& o) {
+  if (o.tlsCert.empty() != o.tlsKey.empty()) return "--tls-cert and --tls-key go together";
+  if (!o.tlsClientCa.empty() && o.tlsCert.empty()) return "--tls-client-ca needs --tls-cert";
+  if (o.authReflection && (o.authTokens.empty() || o.tlsCert.empty())) {
+    // Reflection is gRPC's own service: the gateway can only check its calls in the TLS layer.
+    return "--auth-reflection needs --auth-tokens and --tls-cert";
+  }
+  using namespace std::chrono_literals;
+  if (o.securityReloadInterval < 1s || o.securityReloadInterval > 1h) {
+    return "--security-reload-interval must be between 1s and 1h";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 EnvironmentLookup processEnvironment() {
@@ -127,6 +142,7 @@ ParsedOptions parseGatewayOptions(int argc, const char* const* argv,
         "give --crnp-server host:port (the cluster's cl_apid) or --embedded-cluster (flags, "
         "environment or config file)");
   }
+  if (auto error = checkSecurityOptions(options)) return fail(*error);
   if (line.printConfig) {
     out << formatEffectiveConfig(table, *resolved.config);
     out.flush();

@@ -47,6 +47,18 @@ struct GatewayOptions {
   std::string logFormat{defaults::kLogFormat};  ///< "text" or "json"
   /// host:port of the Prometheus endpoint (/metrics); ":port" = every address; "off" = none.
   std::string metricsListen{defaults::kMetricsListen};
+
+  // The gRPC port's security and limits (docs/security.md).
+  std::string tlsCert;          ///< PEM chain; "" = plaintext
+  std::string tlsKey;           ///< PEM key of tlsCert
+  std::string tlsClientCa;      ///< PEM CA; set: clients must present a certificate it signed
+  std::string authTokens;       ///< token file; "" = no tokens needed
+  bool authReflection = false;  ///< reflection needs a read token too
+  std::chrono::milliseconds securityReloadInterval = defaults::kSecurityReloadInterval;
+  std::size_t maxStreamsPerConnection = defaults::kMaxStreamsPerConnection;
+  std::size_t maxReceiveMessageBytes = defaults::kMaxReceiveMessageBytes;
+  std::chrono::milliseconds keepaliveMinPingInterval = defaults::kKeepaliveMinPingInterval;
+  bool keepalivePermitWithoutCalls = defaults::kKeepalivePermitWithoutCalls;
 };
 
 /// Parsed options, or the process exit code when parsing ended it (--help, --print-config: 0;

@@ -105,6 +105,19 @@ OptionSpec toggle(std::string name, Member<bool> member, std::string help) {
           [member](const GatewayOptions& o) { return Values{o.*member ? "true" : "false"}; }};
 }
 
+/// A true/false value that defaults to true (a switch could not be turned off as plainly).
+OptionSpec boolean(std::string name, Member<bool> member, std::string help) {
+  return {std::move(name),
+          "BOOL",
+          std::move(help),
+          OptionArity::One,
+          false,
+          [member](GatewayOptions& o, const Values& v) {
+            return store(o, member, parseSwitch(v.at(0)));
+          },
+          [member](const GatewayOptions& o) { return Values{o.*member ? "true" : "false"}; }};
+}
+
 OptionSpec servers(std::string name, Member<std::vector<std::string>> member, std::string help) {
   return {std::move(name),
           "HOST:PORT",
@@ -178,6 +191,29 @@ OptionTable buildTable() {
             "it they are closed unread"),
       duration("shutdown-timeout", &G::shutdownTimeout,
                "SIGTERM: streams get going_away, then the server stops within this time"),
+      // The gRPC port's security and limits (docs/security.md); checked together after
+      // parsing (checkSecurityOptions).
+      text("tls-cert", &G::tlsCert, "FILE",
+           "serve gRPC over TLS with this PEM certificate chain (reloaded when it changes)"),
+      text("tls-key", &G::tlsKey, "FILE", "PEM private key of tls-cert (reloaded with it)"),
+      text("tls-client-ca", &G::tlsClientCa, "FILE",
+           "require client certificates signed by this PEM CA (mTLS; needs tls-cert)"),
+      text("auth-tokens", &G::authTokens, "FILE",
+           "bearer token file, '<token> <name> <read|write>' per line (reloaded when it "
+           "changes); without it no token is needed"),
+      toggle("auth-reflection", &G::authReflection,
+             "server reflection needs a read token too (needs auth-tokens and tls-cert); "
+             "health stays open"),
+      duration("security-reload-interval", &G::securityReloadInterval,
+               "how often the TLS files and the token file are checked for changes (1s to 1h)"),
+      whole("max-streams-per-connection", &G::maxStreamsPerConnection, 1, 100'000,
+            "concurrent calls on one HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS)"),
+      whole("max-receive-message-bytes", &G::maxReceiveMessageBytes, 1024, std::size_t{1} << 30,
+            "largest request message accepted; larger ones get RESOURCE_EXHAUSTED", "BYTES"),
+      duration("keepalive-min-ping-interval", &G::keepaliveMinPingInterval,
+               "clients pinging more often than this are sent GOAWAY (too_many_pings)"),
+      boolean("keepalive-permit-without-calls", &G::keepalivePermitWithoutCalls,
+              "allow keepalive pings on connections without calls (true/false)"),
       text("metrics-listen", &G::metricsListen, "HOST:PORT",
            "Prometheus metrics at http://HOST:PORT/metrics (:PORT = every address; off = "
            "none)"),

@@ -48,6 +48,15 @@ inline constexpr std::string_view kEmbeddedScenario = "random";      ///< --embe
 inline constexpr double kEmbeddedEventRate = 1.0;                    ///< --embedded-event-rate
 inline constexpr std::string_view kLogLevel = "info";                ///< --log-level
 inline constexpr std::string_view kLogFormat = "text";               ///< --log-format
+
+// The gRPC port: HTTP/2 limits and security (docs/security.md).
+inline constexpr std::size_t kMaxStreamsPerConnection = 100;      ///< --max-streams-per-connection
+inline constexpr std::size_t kMaxReceiveMessageBytes = 4u << 20;  ///< --max-receive-message-bytes
+inline constexpr std::chrono::milliseconds kKeepaliveMinPingInterval =
+    10s;                                                    ///< --keepalive-min-ping-interval
+inline constexpr bool kKeepalivePermitWithoutCalls = true;  ///< --keepalive-permit-without-calls
+inline constexpr std::chrono::milliseconds kSecurityReloadInterval =
+    10s;  ///< --security-reload-interval (TLS files and the token file)
 }  // namespace defaults
 
 /// File name of the registry inside --data-dir.

@@ -1,5 +1,7 @@
 #include "gateway_service.hpp"
 
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "cluster_state.hpp"
@@ -24,20 +26,43 @@ RegistrationService::Caller callerOf(grpc::CallbackServerContext* context) {
   return {context->deadline(), [context] { return context->IsCancelled(); }};
 }
 
+// "/crnp.gateway.v1.CrnpGateway/<method>": the path the CallAuthorizer's table is keyed by.
+std::string pathOf(std::string_view method) {
+  return "/" + std::string(pb::CrnpGateway::service_full_name()) + "/" + std::string(method);
+}
+
+// The reactor of a Subscribe refused before it started: finishes at once, no message.
+class RefusedStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  explicit RefusedStream(grpc::Status status) { Finish(std::move(status)); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
 GatewayService::GatewayService(RegistrationService& registrations, const EventHub& hub,
                                const Upstream& upstream, SubscriptionManager& subscriptions,
-                               RegistrationLimits limits)
+                               const auth::CallAuthorizer& authorizer, RegistrationLimits limits)
     : registrations_(registrations),
       hub_(hub),
       upstream_(upstream),
       subscriptions_(subscriptions),
+      authorizer_(authorizer),
       limits_(limits) {}
+
+grpc::ServerUnaryReactor* GatewayService::refuseUnary(grpc::CallbackServerContext* context,
+                                                      std::string_view method) const {
+  auto status = authorizer_.authorize(*context, pathOf(method));
+  if (status.ok()) return nullptr;
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(std::move(status));
+  return reactor;
+}
 
 grpc::ServerUnaryReactor* GatewayService::Register(grpc::CallbackServerContext* context,
                                                    const grpc::ByteBuffer* request,
                                                    grpc::ByteBuffer* response) {
+  if (auto* refused = refuseUnary(context, "Register")) return refused;
   auto* reactor = context->DefaultReactor();
   pb::RegisterRequest parsed;
   if (auto status = parseRequest(request, parsed); !status.ok()) {
@@ -57,6 +82,7 @@ grpc::ServerUnaryReactor* GatewayService::Register(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* GatewayService::Unregister(grpc::CallbackServerContext* context,
                                                      const grpc::ByteBuffer* request,
                                                      grpc::ByteBuffer* response) {
+  if (auto* refused = refuseUnary(context, "Unregister")) return refused;
   auto* reactor = context->DefaultReactor();
   pb::UnregisterRequest parsed;
   if (auto status = parseRequest(request, parsed); !status.ok()) {
@@ -75,6 +101,7 @@ grpc::ServerUnaryReactor* GatewayService::Unregister(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* GatewayService::GetRegistration(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {
+  if (auto* refused = refuseUnary(context, "GetRegistration")) return refused;
   auto* reactor = context->DefaultReactor();
   pb::GetRegistrationRequest parsed;
   pb::Registration registration;
@@ -87,6 +114,7 @@ grpc::ServerUnaryReactor* GatewayService::GetRegistration(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* GatewayService::ListRegistrations(grpc::CallbackServerContext* context,
                                                             const grpc::ByteBuffer* request,
                                                             grpc::ByteBuffer* response) {
+  if (auto* refused = refuseUnary(context, "ListRegistrations")) return refused;
   auto* reactor = context->DefaultReactor();
   pb::ListRegistrationsRequest parsed;  // no fields, but bytes that do not parse are refused
   pb::ListRegistrationsResponse list;
@@ -99,6 +127,7 @@ grpc::ServerUnaryReactor* GatewayService::ListRegistrations(grpc::CallbackServer
 grpc::ServerUnaryReactor* GatewayService::GetClusterState(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {
+  if (auto* refused = refuseUnary(context, "GetClusterState")) return refused;
   auto* reactor = context->DefaultReactor();
   pb::GetClusterStateRequest parsed;
   pb::ClusterState state;
@@ -110,6 +139,9 @@ grpc::ServerUnaryReactor* GatewayService::GetClusterState(grpc::CallbackServerCo
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::Subscribe(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  if (auto status = authorizer_.authorize(*context, pathOf("Subscribe")); !status.ok()) {
+    return new RefusedStream(std::move(status));
+  }
   return subscriptions_.subscribe(context, request);
 }
 

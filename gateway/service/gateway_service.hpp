@@ -5,7 +5,10 @@
 // answer a bare UNIMPLEMENTED. Reflection is unaffected: it describes the service from the
 // descriptor pool. Unary methods are callbacks that never block (Register and Unregister finish
 // from the registration service's `done`); Subscribe is handed to the SubscriptionManager
-// (events are serialized once, in the EventHub).
+// (events are serialized once, in the EventHub). Every method asks the CallAuthorizer first,
+// once, before it parses the request or writes anything: a refused Subscribe ends without a
+// single stream message.
+#include "call_authorizer.hpp"
 #include "config_defaults.hpp"
 #include "crnp/gateway/v1/gateway.grpc.pb.h"
 #include "event_hub.hpp"
@@ -31,8 +34,11 @@ using GatewayServiceBase = detail::GatewayServiceBase;
 class GatewayService final : public GatewayServiceBase {
  public:
   /// Every argument must outlive the gRPC server this service is registered with.
+  /// `authorizer` decides who may call which method (allowAllCallers(): everyone).
   GatewayService(RegistrationService& registrations, const EventHub& hub, const Upstream& upstream,
-                 SubscriptionManager& subscriptions, RegistrationLimits limits = {});
+                 SubscriptionManager& subscriptions,
+                 const auth::CallAuthorizer& authorizer = auth::allowAllCallers(),
+                 RegistrationLimits limits = {});
 
   // Each request is a serialized <Method>Request, each response the serialized response message.
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* context,
@@ -54,10 +60,15 @@ class GatewayService final : public GatewayServiceBase {
                                                         const grpc::ByteBuffer* request) override;
 
  private:
+  // nullptr when the caller may go on; else a reactor already finished with the refusal.
+  grpc::ServerUnaryReactor* refuseUnary(grpc::CallbackServerContext* context,
+                                        std::string_view method) const;
+
   RegistrationService& registrations_;
   const EventHub& hub_;
   const Upstream& upstream_;
   SubscriptionManager& subscriptions_;
+  const auth::CallAuthorizer& authorizer_;
   const RegistrationLimits limits_;
 };
 

@@ -62,6 +62,17 @@ constexpr std::array<StatusMappingRow, 16> kTable{{
      kNoRetry},
 }};
 
+// Refusals before an RPC runs (gateway/auth). UNAUTHENTICATED: who are you; PERMISSION_DENIED:
+// known, but not allowed.
+constexpr std::array<AuthFailureRow, 3> kAuthTable{{
+    {AuthFailure::TokenMissing, grpc::StatusCode::UNAUTHENTICATED, "TOKEN_MISSING",
+     "this RPC needs 'authorization: Bearer <token>' metadata"},
+    {AuthFailure::TokenInvalid, grpc::StatusCode::UNAUTHENTICATED, "TOKEN_INVALID",
+     "the bearer token is not valid"},
+    {AuthFailure::RoleInsufficient, grpc::StatusCode::PERMISSION_DENIED, "ROLE_INSUFFICIENT",
+     "the token's role does not allow this RPC"},
+}};
+
 const StatusMappingRow& rowFor(RegistrationOutcome outcome, StatusCode code) {
   for (const auto& row : kTable) {
     if (row.outcome != outcome) continue;
@@ -98,6 +109,21 @@ grpc::Status toGrpcStatus(const UpstreamResult& result) {
                           {"crnp_message", said},
                           {"crnp_server", result.server}},
                          retry);
+}
+
+std::span<const AuthFailureRow> authFailureTable() { return kAuthTable; }
+
+grpc::Status authFailureStatus(AuthFailure failure, std::string_view method,
+                               const std::map<std::string, std::string>& metadata) {
+  const auto* row = &kAuthTable.front();
+  for (const auto& candidate : kAuthTable) {
+    if (candidate.failure == failure) row = &candidate;
+  }
+  auto details = metadata;
+  details["method"] = std::string(method);
+  return makeErrorStatus(row->grpcCode,
+                         std::string(row->message) + " (" + std::string(method) + ")", row->reason,
+                         details);
 }
 
 grpc::Status makeErrorStatus(grpc::StatusCode code, std::string message, std::string_view reason,

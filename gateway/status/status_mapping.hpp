@@ -42,6 +42,30 @@ const StatusMappingRow& statusMappingFor(const UpstreamResult& result);
 /// crnp_server; RetryInfo where retrying helps).
 grpc::Status toGrpcStatus(const UpstreamResult& result);
 
+/// Why a caller was refused before its RPC ran (gateway/auth decides; this table says what the
+/// client sees).
+enum class AuthFailure {
+  TokenMissing,      ///< no `authorization: Bearer <token>` metadata
+  TokenInvalid,      ///< a token that is not in the token file (or a malformed header)
+  RoleInsufficient,  ///< a known token whose role does not allow the RPC
+};
+
+struct AuthFailureRow {
+  AuthFailure failure;
+  grpc::StatusCode grpcCode;
+  std::string_view reason;   ///< ErrorInfo.reason
+  std::string_view message;  ///< the status message (never quotes the token)
+};
+
+/// The auth rows: TOKEN_MISSING and TOKEN_INVALID are UNAUTHENTICATED, ROLE_INSUFFICIENT is
+/// PERMISSION_DENIED.
+std::span<const AuthFailureRow> authFailureTable();
+
+/// The row applied: ErrorInfo{reason, domain, metadata {method, and for ROLE_INSUFFICIENT
+/// required_role and caller}}; no RetryInfo.
+grpc::Status authFailureStatus(AuthFailure failure, std::string_view method,
+                               const std::map<std::string, std::string>& metadata = {});
+
 /// A non-OK status with google.rpc.Status details: the same code and message, an ErrorInfo
 /// {reason, domain "crnp-gateway", metadata}, and a RetryInfo when retryDelay is set. The
 /// message and the metadata values are made valid UTF-8 (proto3 strings must be, or the client

@@ -3,7 +3,7 @@ CRNP_DEB_PACKAGES=(
   cmake ninja-build ccache g++ clang clang-format libclang-rt-14-dev pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libboost-dev libpugixml-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
-  libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
+  libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
 )
 
 install_build_deps() {

@@ -107,8 +107,10 @@ class GatewayProcessFixture : public ::testing::Test {
   }
 
   /// `overrides` are flag/value pairs: a flag gatewayArgs already has gets the new value (a
-  /// repeated single-value flag is a command-line error), others are appended.
-  void startGateway(const Args& overrides = {}, std::optional<std::string> crnpServer = {}) {
+  /// repeated single-value flag is a command-line error), others are appended; `switches`
+  /// (flags without a value) are appended as they are.
+  void startGateway(const Args& overrides = {}, std::optional<std::string> crnpServer = {},
+                    const Args& switches = {}) {
     Args args = gatewayArgs(crnpServer.value_or(simCrnpAddress_));
     for (std::size_t i = 0; i + 1 < overrides.size(); i += 2) {
       auto known = std::find(args.begin(), args.end(), overrides[i]);
@@ -119,6 +121,7 @@ class GatewayProcessFixture : public ::testing::Test {
         args.push_back(overrides[i + 1]);
       }
     }
+    args.insert(args.end(), switches.begin(), switches.end());
     gateway_ = std::make_unique<testing::ChildProcess>(CRNP_BIN_DIR "/crnp-gateway", args);
     auto grpcLine =
         gateway_->waitForLine(std::regex(R"(gRPC listening on ([^\s"]+:\d+))"), kStartDeadline);

@@ -10,8 +10,13 @@
 // passed, 64 bad usage.
 //
 //   node reflection_client.mjs --gateway 127.0.0.1:50051 [--sim 127.0.0.1:PORT]
-//                              [--timeout-ms 20000]
+//                              [--timeout-ms 20000] [--ca ca.pem [--token TOKEN]]
+//
+// --ca: talk TLS to the gateway, trusting this PEM CA (the --sim address stays plaintext);
+// --token: send `authorization: Bearer TOKEN` on every gateway call, reflection included
+// (a write token: the client registers). The token is never printed.
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcReflection } from 'grpc-js-reflection-client';
@@ -26,7 +31,8 @@ class CheckFailed extends Error {}
 
 function usage(message) {
   process.stderr.write(`reflection_client: ${message}\n` +
-      'usage: reflection_client.mjs --gateway HOST:PORT [--sim HOST:PORT] [--timeout-ms N]\n');
+      'usage: reflection_client.mjs --gateway HOST:PORT [--sim HOST:PORT] [--timeout-ms N]\n' +
+      '                             [--ca CA.pem [--token TOKEN]]\n');
   process.exit(64);
 }
 
@@ -38,6 +44,8 @@ function parseOptions() {
         gateway: { type: 'string' },
         sim: { type: 'string' },
         'timeout-ms': { type: 'string', default: '20000' },
+        ca: { type: 'string' },
+        token: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -46,7 +54,32 @@ function parseOptions() {
   if (!values.gateway) usage('--gateway is required');
   const timeoutMs = Number(values['timeout-ms']);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) usage('--timeout-ms must be a positive integer');
-  return { gateway: values.gateway, sim: values.sim, timeoutMs };
+  // grpc-js sends call credentials only over TLS, so a token needs --ca.
+  if (values.token !== undefined && !values.ca) usage('--token needs --ca');
+  if (values.token === '') usage('--token must not be empty');
+  let ca;
+  if (values.ca) {
+    try {
+      ca = readFileSync(values.ca);
+    } catch (e) {
+      usage(`cannot read --ca ${values.ca}: ${e.message}`);
+    }
+  }
+  return { gateway: values.gateway, sim: values.sim, timeoutMs, ca, token: values.token };
+}
+
+// The gateway's channel credentials: plaintext, TLS, or TLS with the bearer token on every
+// call. The simulator's own control port is always plaintext.
+function gatewayCredentials(options) {
+  if (!options.ca) return grpc.credentials.createInsecure();
+  const tls = grpc.credentials.createSsl(options.ca);
+  if (!options.token) return tls;
+  const bearer = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+    const metadata = new grpc.Metadata();
+    metadata.add('authorization', `Bearer ${options.token}`);
+    callback(null, metadata);
+  });
+  return grpc.credentials.combineChannelCredentials(tls, bearer);
 }
 
 function check(condition, message) {
@@ -59,16 +92,16 @@ function lookup(packageObject, fullName) {
 }
 
 // A client for `serviceName`, built only from what the server's reflection returns.
-async function reflectedClient(address, serviceName, listedServices) {
+async function reflectedClient(address, serviceName, listedServices, credentials) {
   check(listedServices.includes(serviceName),
       `${address} does not list ${serviceName} (lists: ${listedServices.join(', ')})`);
-  const reflection = new GrpcReflection(address, grpc.credentials.createInsecure());
+  const reflection = new GrpcReflection(address, credentials);
   const descriptor = await reflection.getDescriptorBySymbol(serviceName).catch((e) => {
     throw new CheckFailed(`${address} lists ${serviceName} but reflection cannot describe it: ${reflectionError(e)}`);
   });
   const Client = lookup(descriptor.getPackageObject(LOADER_OPTIONS), serviceName);
   check(typeof Client === 'function', `reflection of ${serviceName} gave no service definition`);
-  return new Client(address, grpc.credentials.createInsecure());
+  return new Client(address, credentials);
 }
 
 // The reflection package wraps errors (sometimes a grpc-js error object) in its own exception.
@@ -78,8 +111,8 @@ function reflectionError(e) {
   return String(inner || e);
 }
 
-async function listServices(address) {
-  const reflection = new GrpcReflection(address, grpc.credentials.createInsecure());
+async function listServices(address, credentials) {
+  const reflection = new GrpcReflection(address, credentials);
   return reflection.listServices('*', { deadline: Date.now() + CALL_TIMEOUT_MS }).catch((e) => {
     throw new CheckFailed(`reflection ListServices on ${address} failed: ${reflectionError(e)}`);
   });
@@ -159,8 +192,9 @@ async function readSnapshot(stream, summary) {
 
 // Takes a simulated node down; the gateway must stream the membership change live.
 async function causeLiveEvent(simAddress, summary) {
-  const services = await listServices(simAddress);
-  const sim = await reflectedClient(simAddress, SIM_SERVICE, services);
+  const plaintext = grpc.credentials.createInsecure();
+  const services = await listServices(simAddress, plaintext);
+  const sim = await reflectedClient(simAddress, SIM_SERVICE, services, plaintext);
   const cluster = await unary(sim, 'GetCluster', {});
   // The last member: the first nodes are the likelier primaries, less to fail over.
   const node = [...cluster.nodes].reverse().find((n) => n.incarnation !== '-1');
@@ -191,18 +225,19 @@ async function awaitLiveMembershipChange(stream, node, lastSnapshotSequence) {
 }
 
 async function run(options, summary) {
-  const services = await listServices(options.gateway);
+  const credentials = gatewayCredentials(options);
+  const services = await listServices(options.gateway, credentials);
   summary.services = services;
 
   if (services.includes(HEALTH_SERVICE)) {
-    const health = await reflectedClient(options.gateway, HEALTH_SERVICE, services);
+    const health = await reflectedClient(options.gateway, HEALTH_SERVICE, services, credentials);
     const response = await unary(health, 'Check', { service: '' });
     check(response.status === 'SERVING', `health status ${response.status}`);
     summary.health = response.status;
     health.close();
   }
 
-  const gateway = await reflectedClient(options.gateway, GATEWAY_SERVICE, services);
+  const gateway = await reflectedClient(options.gateway, GATEWAY_SERVICE, services, credentials);
   summary.registrations_before = (await unary(gateway, 'ListRegistrations', {})).registrations.length;
   const registration = await unary(gateway, 'Register', { event_types: [{ event_class: 'EC_Cluster' }] });
   check(registration.registration_id, 'Register returned no registration_id');
@@ -241,7 +276,8 @@ async function run(options, summary) {
 
 const options = parseOptions();
 const started = Date.now();
-const summary = { ok: false, gateway: options.gateway, sim: options.sim || null };
+const summary = { ok: false, gateway: options.gateway, sim: options.sim || null,
+  tls: Boolean(options.ca), token: Boolean(options.token) };
 const finish = (code, error) => {
   summary.elapsed_ms = Date.now() - started;
   if (error) summary.error = error;

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace crnp::testing {
@@ -17,13 +18,16 @@ struct RawCallResult {
   std::vector<grpc::ByteBuffer> responses;
 };
 
-/// `method` is the full path, e.g. "/crnp.gateway.v1.CrnpGateway/Register".
+/// `method` is the full path, e.g. "/crnp.gateway.v1.CrnpGateway/Register"; `metadata` is sent
+/// with the call (e.g. {"authorization", "Bearer ..."}).
 inline RawCallResult callWithRawBytes(
     grpc::GenericStub& stub, const std::string& method, const std::string& bytes,
-    std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    std::chrono::milliseconds timeout = std::chrono::seconds(10),
+    const std::vector<std::pair<std::string, std::string>>& metadata = {}) {
   RawCallResult result;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout);
+  for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
   grpc::CompletionQueue queue;
   auto call = stub.PrepareCall(&context, method, &queue);
   void* tag = nullptr;

@@ -36,11 +36,22 @@ Simulator::OperationCallback finishWithView(grpc::ServerUnaryReactor* reactor,
 
 }  // namespace
 
-ControlService::ControlService(Simulator& simulator) : simulator_(simulator) {}
+ControlService::ControlService(Simulator& simulator, CallGuard guard)
+    : simulator_(simulator), guard_(std::move(guard)) {}
+
+grpc::ServerUnaryReactor* ControlService::refused(grpc::CallbackServerContext* context,
+                                                  std::string_view method) const {
+  if (!guard_) return nullptr;
+  const std::string path =
+      "/" + std::string(v1::SimControl::service_full_name()) + "/" + std::string(method);
+  auto status = guard_(*context, path);
+  return status.ok() ? nullptr : finishNow(context, std::move(status));
+}
 
 grpc::ServerUnaryReactor* ControlService::EmitEvent(grpc::CallbackServerContext* context,
                                                     const v1::EmitEventRequest* request,
                                                     v1::EmitEventResponse* response) {
+  if (auto* rejected = refused(context, "EmitEvent")) return rejected;
   if (request->subclass().empty()) return finishNow(context, invalid("subclass is required"));
   auto* reactor = context->DefaultReactor();
   simulator_.emit(
@@ -60,6 +71,7 @@ grpc::ServerUnaryReactor* ControlService::EmitEvent(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* ControlService::SetNodeState(grpc::CallbackServerContext* context,
                                                        const v1::SetNodeStateRequest* request,
                                                        v1::ClusterView* response) {
+  if (auto* rejected = refused(context, "SetNodeState")) return rejected;
   if (request->node().empty()) return finishNow(context, invalid("node is required"));
   auto* reactor = context->DefaultReactor();
   simulator_.setNodeState(request->node(), request->up(), finishWithView(reactor, response));
@@ -69,6 +81,7 @@ grpc::ServerUnaryReactor* ControlService::SetNodeState(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* ControlService::SwitchResourceGroup(
     grpc::CallbackServerContext* context, const v1::SwitchResourceGroupRequest* request,
     v1::ClusterView* response) {
+  if (auto* rejected = refused(context, "SwitchResourceGroup")) return rejected;
   if (request->resource_group().empty()) {
     return finishNow(context, invalid("resource_group is required"));
   }
@@ -82,6 +95,7 @@ grpc::ServerUnaryReactor* ControlService::SwitchResourceGroup(
 grpc::ServerUnaryReactor* ControlService::FailResource(grpc::CallbackServerContext* context,
                                                        const v1::FailResourceRequest* request,
                                                        v1::ClusterView* response) {
+  if (auto* rejected = refused(context, "FailResource")) return rejected;
   if (request->resource().empty()) return finishNow(context, invalid("resource is required"));
   if (request->node().empty()) return finishNow(context, invalid("node is required"));
   ResourceFailure failure;
@@ -104,6 +118,7 @@ grpc::ServerUnaryReactor* ControlService::FailResource(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* ControlService::GetCluster(grpc::CallbackServerContext* context,
                                                      const v1::GetClusterRequest* /*request*/,
                                                      v1::ClusterView* response) {
+  if (auto* rejected = refused(context, "GetCluster")) return rejected;
   auto* reactor = context->DefaultReactor();
   simulator_.view([reactor, response](ClusterView view) {
     toProto(view, *response);
@@ -115,6 +130,7 @@ grpc::ServerUnaryReactor* ControlService::GetCluster(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ControlService::ListClients(grpc::CallbackServerContext* context,
                                                       const v1::ListClientsRequest* /*request*/,
                                                       v1::ListClientsResponse* response) {
+  if (auto* rejected = refused(context, "ListClients")) return rejected;
   auto* reactor = context->DefaultReactor();
   simulator_.clients([reactor, response](std::vector<ClientInfo> clients) {
     toProto(clients, *response);
@@ -126,6 +142,7 @@ grpc::ServerUnaryReactor* ControlService::ListClients(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* ControlService::InjectFault(grpc::CallbackServerContext* context,
                                                       const v1::InjectFaultRequest* request,
                                                       v1::InjectFaultResponse* /*response*/) {
+  if (auto* rejected = refused(context, "InjectFault")) return rejected;
   const auto parsed = fromProto(*request);
   if (!parsed.fault) return finishNow(context, invalid(parsed.error));
   // FaultInjector is a small mutex-guarded table: safe and quick to call from a reactor.
@@ -137,6 +154,7 @@ grpc::ServerUnaryReactor* ControlService::InjectFault(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* ControlService::ClearFaults(grpc::CallbackServerContext* context,
                                                       const v1::ClearFaultsRequest* /*request*/,
                                                       v1::ClearFaultsResponse* /*response*/) {
+  if (auto* rejected = refused(context, "ClearFaults")) return rejected;
   simulator_.server().faults().clear();
   spdlog::info("crnp-sim: faults cleared");
   return finishNow(context, grpc::Status::OK);

@@ -54,6 +54,11 @@ std::map<std::string, std::string> expectedDefaults() {
       {"--callback-max-connections", std::to_string(d::kCallbackMaxConnections)},
       {"--callback-max-connections-per-peer", std::to_string(d::kCallbackMaxConnectionsPerPeer)},
       {"--shutdown-timeout", formatDuration(d::kShutdownTimeout)},
+      {"--max-streams-per-connection", std::to_string(d::kMaxStreamsPerConnection)},
+      {"--max-receive-message-bytes", bytes(d::kMaxReceiveMessageBytes)},
+      {"--keepalive-min-ping-interval", formatDuration(d::kKeepaliveMinPingInterval)},
+      {"--keepalive-permit-without-calls", d::kKeepalivePermitWithoutCalls ? "true" : "false"},
+      {"--security-reload-interval", formatDuration(d::kSecurityReloadInterval)},
   };
 }
 
@@ -122,6 +127,31 @@ TEST(DefaultsDocumented, HelmChartCommentsStateTheMemoryDefaults) {
             std::string::npos);
   EXPECT_NE(values.find("--stream-queue-bytes (" + bytes(defaults::kStreamQueueBytes) + ")"),
             std::string::npos);
+}
+
+TEST(DefaultsDocumented, HelmChartCommentsStateTheGrpcPortDefaults) {
+  const std::string values = readFile("helm/crnp-gateway/values.yaml");
+  const std::string expected[] = {
+      "--max-streams-per-connection (" + std::to_string(defaults::kMaxStreamsPerConnection) + ")",
+      "--max-receive-message-bytes (" + bytes(defaults::kMaxReceiveMessageBytes) + ")",
+      "--keepalive-min-ping-interval (" +
+          crnp::formatDuration(defaults::kKeepaliveMinPingInterval) + ")",
+      "--security-reload-interval (" + crnp::formatDuration(defaults::kSecurityReloadInterval) +
+          ")",
+  };
+  for (const auto& text : expected) {
+    EXPECT_NE(values.find(text), std::string::npos) << text << " in values.yaml";
+  }
+}
+
+TEST(DefaultsDocumented, SecurityGuideStatesTheGrpcPortDefaults) {
+  const std::string guide = readFile("docs/security.md");
+  for (const auto* flag : {"--max-streams-per-connection", "--max-receive-message-bytes",
+                           "--keepalive-min-ping-interval", "--keepalive-permit-without-calls",
+                           "--security-reload-interval"}) {
+    const std::string row = "| `" + std::string(flag) + "` | " + expectedDefaults().at(flag) + " |";
+    EXPECT_NE(guide.find(row), std::string::npos) << row << " in docs/security.md";
+  }
 }
 
 TEST(DefaultsDocumented, FlagsAndComponentConfigsStartFromTheTable) {

@@ -89,4 +89,77 @@ TEST(GatewayOptions, HelpExitsZero) {
   EXPECT_EQ(parsed.exitCode, 0);
 }
 
+TEST(GatewayOptions, SecurityFlagsAndTheirEnvironmentTwins) {
+  auto parsed = parse({"--embedded-cluster",
+                       "--tls-cert",
+                       "c.pem",
+                       "--tls-key",
+                       "k.pem",
+                       "--tls-client-ca",
+                       "ca.pem",
+                       "--auth-tokens",
+                       "tokens",
+                       "--auth-reflection",
+                       "--security-reload-interval",
+                       "2s",
+                       "--max-streams-per-connection",
+                       "8",
+                       "--max-receive-message-bytes",
+                       "65536",
+                       "--keepalive-min-ping-interval",
+                       "30s",
+                       "--keepalive-permit-without-calls",
+                       "false"});
+  ASSERT_TRUE(parsed.options);
+  const auto& o = *parsed.options;
+  EXPECT_EQ(o.tlsCert, "c.pem");
+  EXPECT_EQ(o.tlsKey, "k.pem");
+  EXPECT_EQ(o.tlsClientCa, "ca.pem");
+  EXPECT_EQ(o.authTokens, "tokens");
+  EXPECT_TRUE(o.authReflection);
+  EXPECT_EQ(o.securityReloadInterval, 2s);
+  EXPECT_EQ(o.maxStreamsPerConnection, 8u);
+  EXPECT_EQ(o.maxReceiveMessageBytes, 65536u);
+  EXPECT_EQ(o.keepaliveMinPingInterval, 30s);
+  EXPECT_FALSE(o.keepalivePermitWithoutCalls);
+
+  ::setenv("CRNP_GATEWAY_AUTH_TOKENS", "from-env", 1);
+  ::setenv("CRNP_GATEWAY_MAX_STREAMS_PER_CONNECTION", "16", 1);
+  auto fromEnv = parse({"--embedded-cluster"});
+  ::unsetenv("CRNP_GATEWAY_AUTH_TOKENS");
+  ::unsetenv("CRNP_GATEWAY_MAX_STREAMS_PER_CONNECTION");
+  ASSERT_TRUE(fromEnv.options);
+  EXPECT_EQ(fromEnv.options->authTokens, "from-env");
+  EXPECT_EQ(fromEnv.options->maxStreamsPerConnection, 16u);
+}
+
+TEST(GatewayOptions, SecurityDefaultsArePlaintextWithoutTokens) {
+  auto parsed = parse({"--embedded-cluster"});
+  ASSERT_TRUE(parsed.options);
+  EXPECT_TRUE(parsed.options->tlsCert.empty());
+  EXPECT_TRUE(parsed.options->authTokens.empty());
+  EXPECT_FALSE(parsed.options->authReflection);
+  EXPECT_EQ(parsed.options->maxStreamsPerConnection, gateway::defaults::kMaxStreamsPerConnection);
+  EXPECT_EQ(parsed.options->maxReceiveMessageBytes, gateway::defaults::kMaxReceiveMessageBytes);
+  EXPECT_TRUE(parsed.options->keepalivePermitWithoutCalls);
+}
+
+TEST(GatewayOptions, SecurityFlagsThatOnlyWorkTogetherAreUsageErrors) {
+  const std::vector<std::vector<const char*>> bad = {
+      {"--embedded-cluster", "--tls-cert", "c.pem"},
+      {"--embedded-cluster", "--tls-key", "k.pem"},
+      {"--embedded-cluster", "--tls-client-ca", "ca.pem"},
+      {"--embedded-cluster", "--auth-reflection"},
+      {"--embedded-cluster", "--auth-tokens", "t", "--auth-reflection"},  // needs TLS too
+      {"--embedded-cluster", "--security-reload-interval", "500ms"},
+      {"--embedded-cluster", "--max-streams-per-connection", "0"},
+      {"--embedded-cluster", "--max-receive-message-bytes", "10"},
+  };
+  for (const auto& args : bad) {
+    const auto parsed = parse(args);
+    EXPECT_FALSE(parsed.options) << args[1];
+    EXPECT_EQ(parsed.exitCode, 2) << args[1];
+  }
+}
+
 }  // namespace

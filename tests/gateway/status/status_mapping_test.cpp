@@ -190,6 +190,37 @@ TEST(StatusMapping, ServerMessageIsQuotedWithinTheBound) {
   EXPECT_LT(status.error_details().size(), 4 * crnp::kMaxEchoBytes);
 }
 
+// The auth rows, written out independently: who-are-you is UNAUTHENTICATED, known-but-not-
+// allowed is PERMISSION_DENIED; the method is named, nothing is retried.
+TEST(StatusMapping, AuthFailuresHaveTheirRows) {
+  struct AuthRow {
+    AuthFailure failure;
+    grpc::StatusCode code;
+    std::string reason;
+  };
+  const AuthRow rows[] = {
+      {AuthFailure::TokenMissing, grpc::UNAUTHENTICATED, "TOKEN_MISSING"},
+      {AuthFailure::TokenInvalid, grpc::UNAUTHENTICATED, "TOKEN_INVALID"},
+      {AuthFailure::RoleInsufficient, grpc::PERMISSION_DENIED, "ROLE_INSUFFICIENT"},
+  };
+  EXPECT_EQ(authFailureTable().size(), std::size(rows));
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.reason);
+    const grpc::Status status =
+        authFailureStatus(row.failure, "/p.S/M", {{"required_role", "write"}});
+    EXPECT_EQ(status.error_code(), row.code);
+    EXPECT_NE(status.error_message().find("/p.S/M"), std::string::npos);
+    const auto details = parseStatusDetails(status);
+    ASSERT_TRUE(details.errorInfo);
+    EXPECT_EQ(details.status.code(), static_cast<int>(row.code));
+    EXPECT_EQ(details.errorInfo->reason(), row.reason);
+    EXPECT_EQ(details.errorInfo->domain(), "crnp-gateway");
+    EXPECT_EQ(details.errorInfo->metadata().at("method"), "/p.S/M");
+    EXPECT_EQ(details.errorInfo->metadata().at("required_role"), "write");
+    EXPECT_FALSE(details.retryInfo);
+  }
+}
+
 // docs/status-mapping.md shows the table to users: it must say what the code does.
 std::string grpcCodeName(grpc::StatusCode code) {
   switch (code) {

@@ -3,7 +3,12 @@
 // Simulator (which runs it on its strand) and Finishes from the Simulator's callback, so no
 // reactor ever blocks. Errors: NOT_FOUND (unknown node, group or resource), INVALID_ARGUMENT
 // (missing or malformed fields), FAILED_PRECONDITION (the cluster's state forbids it),
-// UNAVAILABLE (simulator stopped).
+// UNAVAILABLE (simulator stopped). An optional CallGuard (the gateway's authorization, when
+// the simulator is embedded in it) is asked first by every method; the simulator knows
+// nothing of who may call.
+#include <functional>
+#include <string_view>
+
 #include "crnp/sim/simulator.hpp"
 #include "crnp/sim/v1/control.grpc.pb.h"
 
@@ -11,9 +16,14 @@ namespace crnp::sim {
 
 class ControlService final : public v1::SimControl::CallbackService {
  public:
+  /// Asked before each method runs with the call's path ("/crnp.sim.v1.SimControl/Method"):
+  /// OK lets it run, any other status finishes the call with it.
+  using CallGuard = std::function<grpc::Status(const grpc::CallbackServerContext& context,
+                                               std::string_view path)>;
+
   /// `simulator` must outlive the gRPC server this service is registered with, and its
-  /// executor must run until that server has shut down.
-  explicit ControlService(Simulator& simulator);
+  /// executor must run until that server has shut down. Without a guard every call runs.
+  explicit ControlService(Simulator& simulator, CallGuard guard = {});
 
   // SimControl
   grpc::ServerUnaryReactor* EmitEvent(grpc::CallbackServerContext* context,
@@ -42,7 +52,12 @@ class ControlService final : public v1::SimControl::CallbackService {
                                         v1::ClearFaultsResponse* response) override;
 
  private:
+  // nullptr when the call may run; else a reactor already finished with the guard's status.
+  grpc::ServerUnaryReactor* refused(grpc::CallbackServerContext* context,
+                                    std::string_view method) const;
+
   Simulator& simulator_;
+  const CallGuard guard_;
 };
 
 }  // namespace crnp::sim
