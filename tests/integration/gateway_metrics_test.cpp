@@ -133,12 +133,8 @@ TEST_F(GatewayMetricsTest, NodeGoingDownFlipsItsGaugesAndStatesStayOnePerPlaceme
 TEST_F(GatewayMetricsTest, SlowConsumerEndedIsCounted) {
   ASSERT_NO_FATAL_FAILURE(startBoth({"--stream-queue-events", "16"}));
   ASSERT_TRUE(registerTypes("slow", {eventType("EC_Cluster")}).ok());
-  // A stream that is never read, on a channel with a small fixed receive window.
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
-  auto slowStub = gw::CrnpGateway::NewStub(
-      grpc::CreateCustomChannel(gatewayAddress_, grpc::InsecureChannelCredentials(), args));
+  // A stream that is never read.
+  auto slowStub = stallingStub();
   grpc::ClientContext slowContext;
   slowContext.set_deadline(std::chrono::system_clock::now() + 30s);
   gw::SubscribeRequest request;

@@ -164,6 +164,17 @@ class GatewayProcessFixture : public ::testing::Test {
     process.reset();
   }
 
+  /// A stub on a connection of its own with a small, fixed HTTP/2 receive window (no BDP
+  /// probing, which would otherwise let the transport absorb megabytes on loopback): a stream on
+  /// it that is not read stalls the gateway's writes after a few tens of kilobytes.
+  std::unique_ptr<gw::CrnpGateway::Stub> stallingStub() const {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
+    return gw::CrnpGateway::NewStub(
+        grpc::CreateCustomChannel(gatewayAddress_, grpc::InsecureChannelCredentials(), args));
+  }
+
   grpc::Status registerTypes(const std::string& id, const std::vector<gw::EventType>& types,
                              gw::Registration* out = nullptr) {
     gw::RegisterRequest request;

@@ -204,13 +204,7 @@ TEST_F(GatewayStreamTest, SlowSubscriberIsCutOffBesideAFastOne) {
   ASSERT_NO_FATAL_FAILURE(registerAll("subscribers"));
 
   // The slow stream is never read until the end: HTTP/2 flow control fills, then its queue.
-  // It has a channel of its own with a small, fixed receive window (no BDP probing, which would
-  // otherwise let the transport absorb megabytes on loopback).
-  grpc::ChannelArguments slowArgs;
-  slowArgs.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  slowArgs.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
-  auto slowStub = gw::CrnpGateway::NewStub(
-      grpc::CreateCustomChannel(gatewayAddress_, grpc::InsecureChannelCredentials(), slowArgs));
+  auto slowStub = stallingStub();
   grpc::ClientContext slowContext;
   slowContext.set_deadline(std::chrono::system_clock::now() + 30s);
   gw::SubscribeRequest slowRequest;
