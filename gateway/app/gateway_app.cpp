@@ -19,6 +19,7 @@
 
 #include "config_defaults.hpp"
 #include "crnp/address_filter.hpp"
+#include "crnp/cluster_events.hpp"
 #include "crnp/endpoint.hpp"
 #include "crnp/registration_client.hpp"
 #include "crnp/sim/control_service.hpp"
@@ -150,6 +151,11 @@ std::optional<std::string> GatewayApp::Impl::start() {
   if (auto error = startUpstream()) return error;
 
   RegistrationService::Options registrationOptions;
+  if (options_.watchClusterState) {
+    // The whole class: CRNP accepts rg_state / r_state subscriptions only per named group or
+    // resource, and the gateway cannot know their names before the cluster tells it.
+    registrationOptions.ownTypes.push_back({std::string(crnp::kClusterClass), "", {}});
+  }
   registrationOptions.onChange = [this](const std::string& id,
                                         const std::optional<std::vector<crnp::EventType>>& types) {
     subscriptions_->registrationChanged(id, types);

@@ -45,6 +45,9 @@ struct GatewayOptions {
   std::chrono::milliseconds shutdownTimeout = defaults::kShutdownTimeout;
   std::string logLevel{defaults::kLogLevel};
   std::string logFormat{defaults::kLogFormat};  ///< "text" or "json"
+  /// Register the cluster's events (class EC_Cluster: membership, resource group and resource
+  /// states) for the gateway itself (metrics, GetClusterState), with or without clients.
+  bool watchClusterState = defaults::kWatchClusterState;
   /// host:port of the Prometheus endpoint (/metrics); ":port" = every address; "off" = none.
   std::string metricsListen{defaults::kMetricsListen};
 

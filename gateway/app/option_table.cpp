@@ -214,6 +214,9 @@ OptionTable buildTable() {
                "clients pinging more often than this are sent GOAWAY (too_many_pings)"),
       boolean("keepalive-permit-without-calls", &G::keepalivePermitWithoutCalls,
               "allow keepalive pings on connections without calls (true/false)"),
+      boolean("watch-cluster-state", &G::watchClusterState,
+              "register the cluster's events (class EC_Cluster) for the gateway itself "
+              "(cluster-state metrics, GetClusterState), with or without clients"),
       text("metrics-listen", &G::metricsListen, "HOST:PORT",
            "Prometheus metrics at http://HOST:PORT/metrics (:PORT = every address; off = "
            "none)"),

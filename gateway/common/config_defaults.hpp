@@ -38,6 +38,7 @@ inline constexpr std::chrono::milliseconds kCallbackFirstByteTimeout =
 inline constexpr std::size_t kCallbackMaxConnections = 256;  ///< --callback-max-connections
 inline constexpr std::size_t kCallbackMaxConnectionsPerPeer = 32;   ///< ...-per-peer
 inline constexpr std::chrono::milliseconds kShutdownTimeout = 10s;  ///< --shutdown-timeout
+inline constexpr bool kWatchClusterState = true;                    ///< --watch-cluster-state
 inline constexpr std::string_view kMetricsListen = ":9090";         ///< --metrics-listen
 
 // Options that are not sizes or times.

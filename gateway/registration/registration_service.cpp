@@ -143,7 +143,7 @@ void RegistrationService::restore(std::function<void(RestoreResult)> done) {
     result.registrations = registry_.size();
     auto desired = unionWith({}, {});
     result.types = desired.size();
-    if (!desired.empty()) {
+    if (result.registrations > 0) {
       crnp::slog::info(kLogComponent, "restoring registrations upstream",
                        {{"registrations", result.registrations}, {"types", result.types}});
     }
@@ -350,6 +350,7 @@ void RegistrationService::resyncAfterFailedWrite(Finish finish) {
 std::vector<EventType> RegistrationService::unionWith(const std::string& id,
                                                       const std::vector<EventType>& types) const {
   std::vector<EventType> all = types;
+  all.insert(all.end(), options_.ownTypes.begin(), options_.ownTypes.end());
   for (const auto& record : registry_.list()) {
     if (record.id != id) all.insert(all.end(), record.types.begin(), record.types.end());
   }

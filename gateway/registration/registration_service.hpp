@@ -52,6 +52,9 @@ class RegistrationService {
     ChangeObserver onChange;                                     ///< may be empty
     std::function<std::chrono::system_clock::time_point()> now;  ///< default: system_clock
     std::function<std::string()> newId;  ///< default: 32 random hex digits (128 bits)
+    /// Types the gateway registers for itself (the cluster's state, for metrics and
+    /// GetClusterState): part of every union, with or without registrations.
+    std::vector<crnp::EventType> ownTypes;
   };
 
   struct RestoreResult {
@@ -115,7 +118,7 @@ class RegistrationService {
   /// After a failed registry write: the upstream converges on the stored union again.
   void resyncAfterFailedWrite(Finish finish);
   /// Normalized union of every stored registration's types, with registration `id`'s replaced
-  /// by `types` (`id` empty: all stored ones as they are).
+  /// by `types` (`id` empty: all stored ones as they are), and the gateway's own types.
   std::vector<crnp::EventType> unionWith(const std::string& id,
                                          const std::vector<crnp::EventType>& types) const;
   void notify(const std::string& id, const std::optional<std::vector<crnp::EventType>>& types);

@@ -95,9 +95,9 @@ TEST_F(GatewayMetricsTest, GrpcAndEventMetricsCountWhatHappened) {
   EXPECT_EQ(live.value("grpc_server_started_total", method("Subscribe", "server_stream")), 1.0);
 }
 
+// Without any client registration: the gateway watches the cluster's state for itself.
 TEST_F(GatewayMetricsTest, NodeGoingDownFlipsItsGaugesAndStatesStayOnePerPlacement) {
-  ASSERT_NO_FATAL_FAILURE(startBoth());
-  ASSERT_TRUE(registerTypes("cluster", {eventType("EC_Cluster")}).ok());
+  ASSERT_NO_FATAL_FAILURE(startBoth({"--watch-cluster-state", "true"}));
   ASSERT_TRUE(test::eventually([&] {
     return valueOf("crnp_cluster_node_member", {{"node", "phys-node-2"}}) == 1.0;
   })) << scrape().body;
@@ -115,6 +115,8 @@ TEST_F(GatewayMetricsTest, NodeGoingDownFlipsItsGaugesAndStatesStayOnePerPlaceme
   const Scrape after = scrape();
   EXPECT_EQ(after.value("crnp_cluster_node_incarnation", {{"node", "phys-node-2"}}), -1.0);
   EXPECT_EQ(after.value("crnp_cluster_node_member", {{"node", "phys-node-1"}}), 1.0);
+  EXPECT_EQ(after.value("crnp_gateway_registrations"), 0.0);
+  EXPECT_EQ(after.value("crnp_upstream_registered_types"), 1.0);  // EC_Cluster
 
   // Every (group, node) placement has exactly one current state; the states it had before
   // are still there with 0.

@@ -99,11 +99,26 @@ class GatewayProcessFixture : public ::testing::Test {
 
   /// Gateway flags with short timers.
   Args gatewayArgs(const std::string& crnpServer) const {
-    return {"--grpc-listen",         "127.0.0.1:0", "--crnp-server",      crnpServer,
-            "--callback-listen",     "127.0.0.1:0", "--data-dir",         dataDir_.string(),
-            "--reply-timeout",       "1s",          "--connect-timeout",  "1s",
-            "--reregister-interval", "1s",          "--shutdown-timeout", "5s",
-            "--metrics-listen",      "127.0.0.1:0"};
+    return {"--grpc-listen",
+            "127.0.0.1:0",
+            "--crnp-server",
+            crnpServer,
+            "--callback-listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            dataDir_.string(),
+            "--reply-timeout",
+            "1s",
+            "--connect-timeout",
+            "1s",
+            "--reregister-interval",
+            "1s",
+            "--shutdown-timeout",
+            "5s",
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--watch-cluster-state",
+            "false"};
   }
 
   /// `overrides` are flag/value pairs: a flag gatewayArgs already has gets the new value (a

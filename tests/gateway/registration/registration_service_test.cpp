@@ -369,3 +369,30 @@ TEST_F(Fixture, RegistrationCountAndUnionSizeAreBounded) {
 
 }  // namespace
 }  // namespace gateway::test
+
+namespace gateway::test {
+namespace {
+
+// The gateway's own types (--watch-cluster-state) are part of every union: registered with no
+// registration at all, kept when the last registration goes.
+TEST_F(RegistrationFixture, OwnTypesArePartOfEveryUnion) {
+  RegistrationService::Options options;
+  options.ownTypes = {membership()};
+  rebuild(options);
+
+  RegistrationService::RestoreResult restored;
+  service_->restore([&](RegistrationService::RestoreResult r) { restored = r; });
+  EXPECT_EQ(restored.registrations, 0u);
+  EXPECT_EQ(restored.types, 1u);
+  EXPECT_EQ(upstream_.convergeCalls(), std::vector<Types>{Types{membership()}});
+
+  ASSERT_TRUE(registerNow("a", {rgState("g")}).status.ok());
+  EXPECT_EQ(upstream_.calls().back(), normalizeTypes({membership(), rgState("g")}));
+  EXPECT_EQ(registry_->typesOf("a"), Types{rgState("g")}) << "own types are not stored";
+
+  ASSERT_TRUE(unregisterNow("a").status.ok());
+  EXPECT_EQ(upstream_.calls().back(), Types{membership()}) << "not REMOVE_CLIENT";
+}
+
+}  // namespace
+}  // namespace gateway::test
