@@ -18,14 +18,43 @@ install_node_packages "$root/scripts/helm-validate"
 
 render="$root/scripts/render-helm.sh"
 values="$root/scripts/helm-validate/values"
-validate() { # NAME RENDER-ARGS...: renders and validates against the Kubernetes schemas
+# The built gateway (scripts/test.sh builds it first) must accept each rendered config file
+# and command line: `--print-config` runs the start-up checks of every option. Without a
+# build (running this script alone) that part is skipped, said so; in CI it is required.
+gateway="${CRNP_GATEWAY_BIN:-$root/build/bin/crnp-gateway}"
+if [ ! -x "$gateway" ]; then
+  [ "${CI:-}" != true ] || { echo "no $gateway: build first (scripts/test.sh does)" >&2; exit 1; }
+  echo "no $gateway: the rendered config files are not checked by the gateway (build first)"
+  gateway=""
+fi
+pod="$(mktemp -d)"
+trap 'rm -rf "$pod"' EXIT
+validate() { # NAME RENDER-ARGS...: renders, validates against the Kubernetes schemas, and
+             # has the gateway check the config file and arguments
   local name="$1" out
   shift
   out="$("$render" "$@")"
   printf '%-28s ' "$name:"
-  node "$root/scripts/helm-validate/validate.mjs" <<<"$out"
+  rm -f "$pod/gateway.yaml" "$pod/args"
+  node "$root/scripts/helm-validate/validate.mjs" --pod-out "$pod" <<<"$out"
+  [ -n "$gateway" ] || return 0
+  local args=()
+  while IFS= read -r arg; do
+    case "$arg" in
+      --config=*) arg="--config=$pod/gateway.yaml" ;;  # where the ConfigMap is mounted
+      *'$(CRNP_REGISTRATION_SOURCE)'*) arg="${arg//\$(CRNP_REGISTRATION_SOURCE)/192.0.2.10}" ;;
+    esac
+    args+=("$arg")
+  done <"$pod/args"
+  "$gateway" "${args[@]}" --print-config >"$pod/effective" ||
+    { echo "$name: crnp-gateway refuses the rendered configuration (${args[*]})" >&2; exit 1; }
+  printf '%-28s crnp-gateway --print-config accepts it\n' ""
 }
 validate "default values"
+# The gateway check itself can fail: a value the gateway refuses.
+if [ -n "$gateway" ] && (validate "refused value" --set config.ring-events=lots >/dev/null 2>&1); then
+  echo "a config file the gateway refuses (ring-events: lots) passed the check" >&2; exit 1
+fi
 validate "every feature" -f "$values/every-feature.yaml"
 for mode in podIP hostPort hostNetwork; do
   validate "callback.mode=$mode" --set callback.mode="$mode"

@@ -4,7 +4,10 @@
 // @kubernetes-models/prometheus-operator (generated from the operator's CRD). Offline.
 // Exits 1 naming the document and the schema errors; an unknown apiVersion/kind is an error.
 // Unknown fields are NOT detected: the generated validators allow additional properties.
-import { readFileSync } from "node:fs";
+//   node validate.mjs [--pod-out DIR] < manifests.yaml
+// --pod-out DIR also writes the gateway's config file (DIR/gateway.yaml, from the ConfigMap)
+// and its container's arguments (DIR/args, one per line), for a --print-config check.
+import { readFileSync, writeFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import * as core from "kubernetes-models/v1";
 import * as apps from "kubernetes-models/apps/v1";
@@ -20,6 +23,7 @@ const models = {
   "monitoring.coreos.com/v1": monitoring,
 };
 
+const podOut = process.argv[2] === "--pod-out" ? process.argv[3] : null;
 const text = readFileSync(0, "utf8");
 let checked = 0;
 const failures = [];
@@ -41,6 +45,14 @@ for (const doc of parseAllDocuments(text)) {
     checked++;
   } catch (error) {
     failures.push(`${name}: ${error.message}`);
+    continue;
+  }
+  if (podOut && manifest.kind === "ConfigMap" && manifest.data?.["gateway.yaml"]) {
+    writeFileSync(`${podOut}/gateway.yaml`, manifest.data["gateway.yaml"]);
+  }
+  const gateway = manifest.spec?.template?.spec?.containers?.find((c) => c.name === "gateway");
+  if (podOut && gateway) {
+    writeFileSync(`${podOut}/args`, gateway.args.join("\n") + "\n");
   }
 }
 for (const failure of failures) console.error(`invalid: ${failure}`);
