@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/lib/helm.sh"
 install_helm_deps
-bin="${TMPDIR:-/tmp}/crnp-helm-render-$(id -u)"
+bin="${TMPDIR:-/tmp}/crnp-helm-render-$(id -u)-$(printf %s "$root" | sha256sum | cut -c1-12)"
 helm_go build -o "$bin" .
 # Relative -f paths are the caller's.
 exec "$bin" "$@" "$root/helm/crnp-gateway"

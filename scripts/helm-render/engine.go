@@ -1,6 +1,6 @@
 // A small Helm-compatible renderer for this project's chart, for machines without helm: Go
 // text/template + sprig, plus the Helm built-ins the chart uses (include, tpl, required, fail,
-// toYaml, fromYaml, .Values, .Release, .Chart, .Template). Not a general Helm replacement:
+// toYaml, fromYaml, .Values, .Release, .Chart, .Template) and values.schema.json. Not a general Helm replacement:
 // no subcharts, hooks, .Files, .Capabilities or lookup.
 package main
 
@@ -205,6 +205,9 @@ func Render(chartDir string, release Release, overrides ...Values) (Rendered, er
 	}
 	for _, override := range overrides {
 		values = MergeValues(values, override)
+	}
+	if err := validateValues(chartDir, name, values); err != nil {
+		return nil, err
 	}
 	set, names, err := newTemplateSet(name, filepath.Join(chartDir, "templates"))
 	if err != nil {

@@ -1,7 +1,8 @@
 # Helm chart tooling without helm: scripts/helm-render (Go text/template + sprig, built in
 # GOPATH mode against Debian's Go packages). Sourced by render-helm.sh and test-helm.sh.
 
-CRNP_HELM_DEB_PACKAGES=(golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev)
+CRNP_HELM_DEB_PACKAGES=(golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
+                        golang-github-xeipuuv-gojsonschema-dev)
 
 install_helm_deps() {
   local missing=()
@@ -23,7 +24,9 @@ install_helm_deps() {
 helm_go() {
   local root gopath
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-  gopath="${CRNP_HELM_GOPATH:-${TMPDIR:-/tmp}/crnp-helm-gopath-$(id -u)}"
+  # One GOPATH per checkout: the link below names this checkout's renderer, and a shared one
+  # would let two checkouts (worktrees, CI clones) build each other's code.
+  gopath="${CRNP_HELM_GOPATH:-${TMPDIR:-/tmp}/crnp-helm-gopath-$(id -u)-$(printf %s "$root" | sha256sum | cut -c1-12)}"
   mkdir -p "$gopath/src"
   ln -sfn "$root/scripts/helm-render" "$gopath/src/helmrender"
   (cd "$gopath/src/helmrender" &&
