@@ -86,6 +86,9 @@ class GatewayApp::Impl {
   asio::io_context io_{kAsioThreads};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::vector<std::thread> threads_;
+  // Installed first thing in start(): a SIGTERM that arrives while the gateway starts (it
+  // announces its ports before runUntilSignalled) is queued, not the default action (death).
+  std::optional<asio::signal_set> signals_;
 
   std::unique_ptr<GrpcSecurity> security_;
   std::optional<asio::steady_timer> securityReload_;  // the token file's reload checks
@@ -118,6 +121,7 @@ class GatewayApp::Impl {
 };
 
 std::optional<std::string> GatewayApp::Impl::start() {
+  signals_.emplace(io_, SIGTERM, SIGINT);
   work_.emplace(io_.get_executor());
   for (int i = 0; i < kAsioThreads; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
@@ -374,8 +378,8 @@ void GatewayApp::Impl::shutdown() {
 
 void GatewayApp::Impl::runUntilSignalled() {
   std::promise<int> signalled;
-  asio::signal_set signals(io_, SIGTERM, SIGINT);
-  signals.async_wait([&signalled](const boost::system::error_code& ec, int number) {
+  if (!signals_) signals_.emplace(io_, SIGTERM, SIGINT);
+  signals_->async_wait([&signalled](const boost::system::error_code& ec, int number) {
     signalled.set_value(ec ? 0 : number);
   });
   const int number = signalled.get_future().get();

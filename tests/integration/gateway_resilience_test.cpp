@@ -299,3 +299,22 @@ TEST_F(GatewayResilienceTest, IndependentNodeClientPasses) {
 
 }  // namespace
 }  // namespace crnp::integration
+
+namespace crnp::integration {
+namespace {
+
+// A SIGTERM while the gateway is still starting (right after it announced its callback port,
+// before the gRPC port) is a clean shutdown, not death by the signal's default action.
+TEST_F(GatewayResilienceTest, SigtermDuringStartIsACleanShutdown) {
+  ASSERT_NO_FATAL_FAILURE(startSim());
+  testing::ChildProcess gateway(CRNP_BIN_DIR "/crnp-gateway", gatewayArgs(simCrnpAddress_));
+  ASSERT_TRUE(gateway.waitForLine(std::regex("callback listening on"), kStartDeadline))
+      << gateway.output();
+  ASSERT_TRUE(gateway.sendSignal(SIGTERM));
+  auto exit = gateway.waitExit(kStartDeadline);
+  ASSERT_TRUE(exit) << gateway.output();
+  EXPECT_TRUE(exit->exitedWith(0)) << exit->describe() << "\n" << gateway.output();
+}
+
+}  // namespace
+}  // namespace crnp::integration
