@@ -266,8 +266,10 @@ std::optional<std::string> GatewayApp::Impl::startMetrics() {
     return error;
   }
   const auto colon = options_.metricsListen.rfind(':');
-  announce("metrics", "http://" + options_.metricsListen.substr(0, colon) + ":" +
-                          std::to_string(metricsEndpoint_.port()) + "/metrics");
+  std::string host = options_.metricsListen.substr(0, colon);
+  if (host.empty()) host = "0.0.0.0";  // ":9090": every address
+  announce("metrics",
+           "http://" + host + ":" + std::to_string(metricsEndpoint_.port()) + "/metrics");
   return std::nullopt;
 }
 
