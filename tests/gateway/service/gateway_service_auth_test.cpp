@@ -9,6 +9,7 @@
 #include "event_hub.hpp"
 #include "fake_upstream.hpp"
 #include "gateway_service.hpp"
+#include "gateway_service_harness.hpp"
 #include "loopback_grpc_server.hpp"
 #include "raw_grpc_call.hpp"
 #include "serial_worker.hpp"
@@ -23,31 +24,17 @@ using std::chrono::system_clock;
 const std::string kRead = "read-0123456789abcdef";
 const std::string kWrite = "write-0123456789abcdef";
 
-class GatewayServiceAuthTest : public ::testing::Test {
- protected:
-  GatewayServiceAuthTest() {
-    registry_ = Registry::open("").registry;
-    RegistrationService::Options options;
-    options.onChange = [this](const std::string& id, const std::optional<Types>& types) {
-      subscriptions_.registrationChanged(id, types);
-    };
-    registrations_ =
-        std::make_unique<RegistrationService>(*registry_, upstream_, worker_.executor(), options);
-    service_ = std::make_unique<GatewayService>(*registrations_, hub_, upstream_, subscriptions_,
-                                                authorizer_);
-    auto grpcServer = crnp::testing::startLoopbackGrpcServer({service_.get()});
-    server_ = std::move(grpcServer.server);
-    channel_ = grpcServer.channel();
-    stub_ = pb::CrnpGateway::NewStub(channel_);
-  }
+// The tokens are members of a base that is built before the harness, which takes the
+// authorizer by reference.
+struct AuthTokens {
+  auth::TokenStore tokens_{
+      auth::TokenSet::parse(kRead + " dashboards read\n" + kWrite + " ops write\n").tokens};
+  auth::TokenCallAuthorizer authorizer_{tokens_, auth::AccessPolicy()};
+};
 
-  ~GatewayServiceAuthTest() override {
-    subscriptions_.shutdown();
-    registrations_->shutdown();
-    server_->Shutdown(system_clock::now() + std::chrono::seconds(5));
-    server_->Wait();
-    worker_.stop();
-  }
+class GatewayServiceAuthTest : private AuthTokens, public GatewayServiceHarness {
+ protected:
+  GatewayServiceAuthTest() : GatewayServiceHarness(authorizer_) {}
 
   static std::unique_ptr<grpc::ClientContext> context(const std::string& token) {
     auto context = std::make_unique<grpc::ClientContext>();
@@ -60,21 +47,6 @@ class GatewayServiceAuthTest : public ::testing::Test {
     pb::Registration ignored;
     return stub_->Register(context(token).get(), registerRequest(id, {membership()}), &ignored);
   }
-
-  auth::TokenStore tokens_{
-      auth::TokenSet::parse(kRead + " dashboards read\n" + kWrite + " ops write\n").tokens};
-  auth::TokenCallAuthorizer authorizer_{tokens_, auth::AccessPolicy()};
-  std::unique_ptr<Registry> registry_;
-  FakeUpstream upstream_;
-  EventHub hub_{EventHubConfig{}};
-  SubscriptionManager subscriptions_{
-      hub_, [this](const std::string& id) { return registry_->typesOf(id); }, SubscriptionConfig{}};
-  SerialWorker worker_;
-  std::unique_ptr<RegistrationService> registrations_;
-  std::unique_ptr<GatewayService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<pb::CrnpGateway::Stub> stub_;
 };
 
 void expectReason(const grpc::Status& status, grpc::StatusCode code, const std::string& reason) {

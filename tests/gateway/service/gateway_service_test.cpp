@@ -12,6 +12,7 @@
 #include "../registration/registration_fixture.hpp"
 #include "event_hub.hpp"
 #include "fake_upstream.hpp"
+#include "gateway_service_harness.hpp"
 #include "loopback_grpc_server.hpp"
 #include "raw_grpc_call.hpp"
 #include "serial_worker.hpp"
@@ -35,35 +36,8 @@ crnp::Event membershipEvent() {
           "ORCL", "rgm",        {{"node_list", {"n1", "n2"}}, {"state_list", {"3", "-1"}}}};
 }
 
-class GatewayServiceTest : public ::testing::Test {
+class GatewayServiceTest : public GatewayServiceHarness {
  protected:
-  GatewayServiceTest() {
-    registry_ = Registry::open("").registry;
-    RegistrationService::Options options;
-    options.onChange = [this](const std::string& id, const std::optional<Types>& types) {
-      subscriptions_.registrationChanged(id, types);
-    };
-    registrations_ =
-        std::make_unique<RegistrationService>(*registry_, upstream_, worker_.executor(), options);
-    service_ = std::make_unique<GatewayService>(*registrations_, hub_, upstream_, subscriptions_);
-
-    auto grpcServer = crnp::testing::startLoopbackGrpcServer({service_.get()});
-    server_ = std::move(grpcServer.server);
-    channel_ = grpcServer.channel();
-    stub_ = pb::CrnpGateway::NewStub(channel_);
-  }
-
-  ~GatewayServiceTest() override {
-    upstream_.hold(false);
-    while (upstream_.answerNext(FakeUpstream::ok())) {
-    }
-    subscriptions_.shutdown();
-    registrations_->shutdown();
-    server_->Shutdown(system_clock::now() + std::chrono::seconds(5));
-    server_->Wait();
-    worker_.stop();
-  }
-
   std::unique_ptr<grpc::ClientContext> context() {
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(system_clock::now() + kDeadline);
@@ -80,18 +54,6 @@ class GatewayServiceTest : public ::testing::Test {
                               pb::UnregisterResponse* out) {
     return stub_->Unregister(context().get(), unregisterRequest(id, types), out);
   }
-
-  std::unique_ptr<Registry> registry_;
-  FakeUpstream upstream_;
-  EventHub hub_{EventHubConfig{}};
-  SubscriptionManager subscriptions_{
-      hub_, [this](const std::string& id) { return registry_->typesOf(id); }, SubscriptionConfig{}};
-  SerialWorker worker_;
-  std::unique_ptr<RegistrationService> registrations_;
-  std::unique_ptr<GatewayService> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<pb::CrnpGateway::Stub> stub_;
 };
 
 constexpr const char* kMethodPrefix = "/crnp.gateway.v1.CrnpGateway/";
