@@ -1,7 +1,6 @@
 #include "grpc_security.hpp"
 
-#include <spdlog/spdlog.h>
-
+#include "crnp/structured_log.hpp"
 #include "reflection_gate.hpp"
 #include "tls_credentials.hpp"
 
@@ -17,7 +16,8 @@ std::unique_ptr<GrpcSecurity> GrpcSecurity::create(const GatewayOptions& options
       error = load.error;
       return nullptr;
     }
-    spdlog::info("token file '{}': {} tokens", options.authTokens, load.tokens->size());
+    crnp::slog::info("auth", "token file loaded",
+                     {{"file", options.authTokens}, {"tokens", load.tokens->size()}});
     security->tokens_ = std::make_unique<auth::TokenStore>(load.tokens);
     security->reloader_ =
         std::make_unique<auth::TokenFileReloader>(options.authTokens, *security->tokens_, load);
@@ -26,9 +26,9 @@ std::unique_ptr<GrpcSecurity> GrpcSecurity::create(const GatewayOptions& options
 
   if (options.tlsCert.empty()) {
     if (security->tokens_) {
-      spdlog::warn(
-          "--auth-tokens without --tls-cert: tokens cross the network in clear text "
-          "(acceptable only behind a TLS-terminating proxy on the same host)");
+      crnp::slog::warn("auth",
+                       "--auth-tokens without --tls-cert: tokens cross the network in clear "
+                       "text (acceptable only behind a TLS-terminating proxy on the same host)");
     }
     security->credentials_ = grpc::InsecureServerCredentials();
   } else {

@@ -1,8 +1,11 @@
 #include "call_authorizer.hpp"
 
-#include <spdlog/spdlog.h>
+#include "crnp/structured_log.hpp"
 
 namespace gateway::auth {
+namespace {
+constexpr std::string_view kLogComponent = "auth";
+}  // namespace
 namespace {
 
 class AllowAll final : public CallAuthorizer {
@@ -31,12 +34,18 @@ grpc::Status TokenCallAuthorizer::authorize(const grpc::ServerContextBase& conte
   const TokenSetPtr tokens = tokens_.current();
   const AuthDecision decision = authorizer_.decide(*tokens, path, context.client_metadata());
   if (decision.allowed()) {
-    if (!decision.caller.empty()) spdlog::debug("auth: {} by '{}'", path, decision.caller);
+    if (!decision.caller.empty()) {
+      crnp::slog::debug(kLogComponent, "call allowed",
+                        {{"method", path}, {"token_name", decision.caller}});
+    }
     return grpc::Status::OK;
   }
   // The peer and the token's name (when known) identify the caller; the token never appears.
-  spdlog::info("auth: {} refused ({}) for {}{}", path, reasonOf(*decision.failure), context.peer(),
-               decision.caller.empty() ? "" : " token '" + decision.caller + "'");
+  crnp::slog::info(kLogComponent, "call refused",
+                   {{"method", path},
+                    {"reason", reasonOf(*decision.failure)},
+                    {"peer", context.peer()},
+                    {"token_name", decision.caller}});
   return toStatus(decision, path);
 }
 

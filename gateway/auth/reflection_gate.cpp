@@ -1,8 +1,11 @@
 #include "reflection_gate.hpp"
 
-#include <spdlog/spdlog.h>
+#include "crnp/structured_log.hpp"
 
 namespace gateway::auth {
+namespace {
+constexpr std::string_view kLogComponent = "auth";
+}  // namespace
 namespace {
 
 constexpr std::string_view kReflectionPrefix = "/grpc.reflection.";
@@ -20,7 +23,8 @@ grpc::Status ReflectionGate::Process(const InputMetadata& auth_metadata,
   const AuthDecision decision = authorizer_.decide(*tokens_.current(), path, auth_metadata);
   if (decision.allowed()) return grpc::Status::OK;
   const grpc::Status status = toStatus(decision, path);
-  spdlog::info("auth: {} refused ({})", path, status.error_message());
+  crnp::slog::info(kLogComponent, "call refused",
+                   {{"method", path}, {"error", status.error_message()}});
   return {status.error_code(), status.error_message()};
 }
 

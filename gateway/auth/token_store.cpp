@@ -1,13 +1,16 @@
 #include "token_store.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "crnp/structured_log.hpp"
+
 namespace gateway::auth {
+namespace {
+constexpr std::string_view kLogComponent = "auth";
+}  // namespace
 namespace {
 
 // The file's bytes, or nullopt with `error` set (naming the file and the system's reason).
@@ -57,7 +60,10 @@ TokenFileReloader::Outcome TokenFileReloader::check() {
   const auto text = readWhole(path_, error);
   if (!text) {
     // A file being replaced may be missing for a moment: reported once, old tokens kept.
-    if (!lastWasUnreadable_) spdlog::error("{}; keeping the current tokens", error);
+    if (!lastWasUnreadable_) {
+      crnp::slog::error(kLogComponent, "token file unreadable; keeping the current tokens",
+                        {{"error", error}});
+    }
     lastWasUnreadable_ = true;
     return Outcome::Rejected;
   }
@@ -67,11 +73,12 @@ TokenFileReloader::Outcome TokenFileReloader::check() {
   lastSeen_ = digest;
   auto parsed = TokenSet::parse(*text);
   if (!parsed.tokens) {
-    spdlog::error("token file '{}' not reloaded: {}; keeping the current tokens", path_,
-                  parsed.error);
+    crnp::slog::error(kLogComponent, "token file not reloaded; keeping the current tokens",
+                      {{"file", path_}, {"error", parsed.error}});
     return Outcome::Rejected;
   }
-  spdlog::info("token file '{}' reloaded: {} tokens", path_, parsed.tokens->size());
+  crnp::slog::info(kLogComponent, "token file reloaded",
+                   {{"file", path_}, {"tokens", parsed.tokens->size()}});
   store_.replace(std::move(parsed.tokens));
   return Outcome::Reloaded;
 }

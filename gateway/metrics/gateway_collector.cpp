@@ -168,6 +168,20 @@ void streamMetrics(Families& out, const SubscriptionManager::Stats& stats) {
                 stats.delivery);
 }
 
+/// 1 for an object's current state on a node, 0 for the other states it has had there.
+void stateFamily(Families& out, const std::string& name, const std::string& what,
+                 const std::string& objectLabel,
+                 const std::vector<ClusterStateSeries::StateSample>& samples) {
+  auto& family = out.family(name,
+                            "1 for the " + what + "'s current state on the node, 0 for the " +
+                                "other states it has had there.",
+                            MetricType::Gauge);
+  for (const auto& s : samples) {
+    Families::add(family, s.current ? 1 : 0,
+                  {{objectLabel, s.object}, {"node", s.node}, {"state", s.state}});
+  }
+}
+
 void clusterMetrics(Families& out, const ClusterStateSeries& cluster) {
   auto& member = out.family("crnp_cluster_node_member",
                             "1 when the node is a cluster member (incarnation not -1), else 0.",
@@ -179,22 +193,9 @@ void clusterMetrics(Families& out, const ClusterStateSeries& cluster) {
     Families::add(member, node.member ? 1 : 0, {{"node", node.node}});
     if (node.incarnation) Families::add(incarnation, *node.incarnation, {{"node", node.node}});
   }
-  auto& groups = out.family("crnp_cluster_resource_group_state",
-                            "1 for the resource group's current state on the node, 0 for the "
-                            "other states it has had there.",
-                            MetricType::Gauge);
-  for (const auto& s : cluster.resourceGroups()) {
-    Families::add(groups, s.current ? 1 : 0,
-                  {{"resource_group", s.object}, {"node", s.node}, {"state", s.state}});
-  }
-  auto& resources = out.family("crnp_cluster_resource_state",
-                               "1 for the resource's current state on the node, 0 for the other "
-                               "states it has had there.",
-                               MetricType::Gauge);
-  for (const auto& s : cluster.resources()) {
-    Families::add(resources, s.current ? 1 : 0,
-                  {{"resource", s.object}, {"node", s.node}, {"state", s.state}});
-  }
+  stateFamily(out, "crnp_cluster_resource_group_state", "resource group", "resource_group",
+              cluster.resourceGroups());
+  stateFamily(out, "crnp_cluster_resource_state", "resource", "resource", cluster.resources());
   out.counter("crnp_cluster_series_dropped_total",
               "Cluster-state series not exported because the series limit was reached.",
               static_cast<double>(cluster.droppedSeries()));

@@ -273,7 +273,8 @@ TEST_F(GatewaySecurityTest, TokenFileReloadKeepsOpenStreamsAndKeepsOldTokensOnAB
 
   // A file that does not parse changes nothing; the error names the line, not the token.
   writeTokens(kUnknownToken + " broken\n");
-  ASSERT_TRUE(gateway_->waitForLine(std::regex("not reloaded: line 1"), kStartDeadline))
+  ASSERT_TRUE(
+      gateway_->waitForLine(std::regex("token file not reloaded.*error=\"line 1:"), kStartDeadline))
       << gateway_->output();
   EXPECT_TRUE(list(*newcomer).ok());
   expectRefusal(list(*stub(tls(kUnknownToken))), grpc::StatusCode::UNAUTHENTICATED,
