@@ -63,6 +63,12 @@ inline constexpr std::chrono::milliseconds kSecurityReloadInterval =
 /// File name of the registry inside --data-dir.
 inline constexpr std::string_view kRegistryFileName = "registrations.db";
 
+/// Subscribe batching (SubscribeRequest.max_batch, opt-in): the largest max_batch a request may
+/// ask for, and the bytes one batch message holds at most (a quarter of gRPC's default 4 MiB
+/// receive limit of clients; a batch never splits an event, so one larger event goes alone).
+inline constexpr std::size_t kMaxBatchEvents = 1024;
+inline constexpr std::size_t kMaxBatchBytes = 1u << 20;
+
 /// ErrorInfo.domain of every error the gateway returns.
 inline constexpr std::string_view kErrorDomain = "crnp-gateway";
 

@@ -63,22 +63,53 @@ void StreamQueue::clear() {
   heartbeatDue_ = false;
 }
 
+StreamQueue::Item StreamQueue::popFront() {
+  Item item = std::move(queue_.front());
+  queue_.pop_front();
+  if (item.live) {
+    --liveEvents_;
+    liveBytes_ -= item.event->bytes;
+  }
+  return item;
+}
+
+bool StreamQueue::batchAtFront() const {
+  return limits_.maxBatch > 1 && queue_.size() > 1 && queue_[0].event && queue_[1].event;
+}
+
 std::optional<StreamQueue::Write> StreamQueue::next(std::chrono::system_clock::time_point now) {
   if (!started_) return std::nullopt;
-  if (!queue_.empty()) {
-    Item item = std::move(queue_.front());
-    queue_.pop_front();
-    if (item.live) {
-      --liveEvents_;
-      liveBytes_ -= item.event->bytes;
+  if (batchAtFront()) {
+    // Events (snapshot, replay or live) waiting back to back: one message for as many as the
+    // batch allows, each event in its own form with its own token inside.
+    std::vector<Item> taken;
+    std::size_t bytes = 0;
+    while (!queue_.empty() && queue_.front().event && taken.size() < limits_.maxBatch) {
+      const Item& front = queue_.front();
+      const std::size_t size =
+          front.snapshotForm ? front.event->snapshot().Length() : front.event->bytes;
+      if (!taken.empty() && bytes + size > limits_.maxBatchBytes) break;
+      bytes += size;
+      taken.push_back(popFront());
     }
+    std::vector<const grpc::ByteBuffer*> forms;
+    std::vector<std::chrono::system_clock::time_point> liveReceived;
+    for (const Item& item : taken) {
+      forms.push_back(item.snapshotForm ? &item.event->snapshot() : &item.event->live);
+      if (item.live) liveReceived.push_back(item.event->received);
+    }
+    writtenPosition_ = taken.back().position;
+    return Write{batchMessage(tokenFor_(writtenPosition_), forms), false, std::move(liveReceived)};
+  }
+  if (!queue_.empty()) {
+    Item item = popFront();
     writtenPosition_ = item.position;
-    std::optional<std::chrono::system_clock::time_point> liveReceived;
-    if (item.live) liveReceived = item.event->received;
+    std::vector<std::chrono::system_clock::time_point> liveReceived;
+    if (item.live) liveReceived.push_back(item.event->received);
     return Write{!item.event         ? std::move(item.control)
                  : item.snapshotForm ? item.event->snapshot()
                                      : item.event->live,
-                 false, liveReceived};
+                 false, std::move(liveReceived)};
   }
   // Nothing queued: every event seen so far has been given (or did not match).
   if (goingAway_) {

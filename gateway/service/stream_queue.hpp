@@ -13,7 +13,9 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "config_defaults.hpp"
 #include "event_hub.hpp"
 
 namespace gateway {
@@ -23,6 +25,11 @@ class StreamQueue {
   struct Limits {
     std::size_t maxEvents = 1;  ///< live events queued beyond the one being written (>= 1)
     std::size_t maxBytes = 0;   ///< their bytes; one event is always allowed
+    /// Events one message may carry (SubscribeRequest.max_batch): above 1, consecutive events
+    /// waiting at the front of the queue leave as one batch message, up to this many and
+    /// maxBatchBytes (an event alone is never batched: a stream that keeps up sees no batch).
+    std::size_t maxBatch = 1;
+    std::size_t maxBatchBytes = kMaxBatchBytes;
   };
   /// The resume token of a position (the hub's epoch is the reactor's business).
   using TokenFor = std::function<std::string(std::uint64_t position)>;
@@ -31,8 +38,8 @@ class StreamQueue {
   struct Write {
     grpc::ByteBuffer message;
     bool last = false;
-    /// For a live event: when the gateway received it (for the delivery latency).
-    std::optional<std::chrono::system_clock::time_point> liveReceived;
+    /// For each live event in it: when the gateway received it (for the delivery latency).
+    std::vector<std::chrono::system_clock::time_point> liveReceived;
   };
   enum class Offered {
     Queued,   ///< it will be written
@@ -79,6 +86,11 @@ class StreamQueue {
     grpc::ByteBuffer control;
     std::uint64_t position = 0;
   };
+
+  /// Takes the item at the front (a message of its own) off the queue.
+  Item popFront();
+  /// Whether the front two items are events a batch may carry together.
+  bool batchAtFront() const;
 
   const Limits limits_;
   const TokenFor tokenFor_;

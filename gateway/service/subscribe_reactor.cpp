@@ -27,7 +27,7 @@ SubscribeReactor::SubscribeReactor(EventHub& hub, StreamOwner& owner, StreamSett
       owner_(owner),
       settings_(std::move(settings)),
       link_(std::make_shared<AlarmLink>(this)),
-      queue_({settings_.maxQueueEvents, settings_.maxQueueBytes},
+      queue_({settings_.maxQueueEvents, settings_.maxQueueBytes, settings_.maxBatch},
              [this](std::uint64_t position) { return tokenFor(position); }) {}
 
 void SubscribeReactor::start(std::vector<crnp::EventType> types,
@@ -129,7 +129,8 @@ void SubscribeReactor::pumpLocked() {
   const auto now = std::chrono::system_clock::now();
   auto write = queue_.next(now);
   if (!write) return;
-  if (write->liveReceived) owner_.counters().delivery.observe(now - *write->liveReceived);
+  for (const auto received : write->liveReceived)
+    owner_.counters().delivery.observe(now - received);
   current_ = std::move(write->message);
   lastWrite_ = Clock::now();
   if (write->last) {

@@ -51,6 +51,7 @@ struct StreamSettings {
   std::chrono::milliseconds maxAge{0};  ///< already jittered; zero: no limit
   std::size_t maxQueueEvents = defaults::kStreamQueueEvents;
   std::size_t maxQueueBytes = defaults::kStreamQueueBytes;
+  std::size_t maxBatch = 1;  ///< SubscribeRequest.max_batch (1: no batches)
 };
 
 class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,

@@ -86,6 +86,11 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
     }
     settings.heartbeat = *interval;
   }
+  if (parsed.max_batch() > kMaxBatchEvents) {
+    return invalid(
+        fmt::format("max_batch must be at most {} (0 or 1: no batches)", kMaxBatchEvents));
+  }
+  settings.maxBatch = std::max<std::size_t>(parsed.max_batch(), 1);
   std::optional<ResumeToken> resume;
   if (!parsed.resume_token().empty()) {
     resume = decodeResumeToken(parsed.resume_token());

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "crnp/gateway/v1/gateway.pb.h"
 #include "wire_messages.hpp"
@@ -21,6 +22,13 @@ grpc::ByteBuffer heartbeatMessage(const std::string& resumeToken,
 grpc::ByteBuffer snapshotEndMessage(const std::string& resumeToken, std::uint32_t eventCount);
 grpc::ByteBuffer resetMessage(const std::string& resumeToken, const std::string& reason);
 grpc::ByteBuffer goingAwayMessage(const std::string& resumeToken, const std::string& reason);
+
+/// SubscribeResponse{resume_token, batch{events}} built from event messages already serialized
+/// (each a SubscribeResponse{resume_token, event}, which has the wire form of a BatchedEvent):
+/// their bytes are copied once, nothing is parsed or serialized again. `resumeToken` is the
+/// last event's.
+grpc::ByteBuffer batchMessage(const std::string& resumeToken,
+                              const std::vector<const grpc::ByteBuffer*>& events);
 
 /// RESOURCE_EXHAUSTED with google.rpc.ErrorInfo{SUBSCRIBER_TOO_SLOW, crnp-gateway,
 /// metadata resume_token}: the stream fell behind its queue limits.

@@ -54,6 +54,17 @@ std::string describe(const grpc::ByteBuffer& buffer) {
   if (response.has_reset()) return "reset" + at;
   if (response.has_heartbeat()) return "heartbeat" + at;
   if (response.has_going_away()) return "going_away" + at;
+  if (response.has_batch()) {
+    std::string text = "batch[";
+    for (const auto& entry : response.batch().events()) {
+      const auto entryToken = decodeResumeToken(entry.resume_token());
+      text += std::string(entry.event().snapshot() ? "snapshot:" : "event:") +
+              std::to_string(entry.event().sequence()) + "@" +
+              (entryToken ? std::to_string(entryToken->sequence) : "?") + " ";
+    }
+    text.back() = ']';
+    return text + at;
+  }
   return "?";
 }
 
@@ -162,6 +173,83 @@ TEST_F(StreamQueueTest, ClearForgetsWhatIsQueued) {
   EXPECT_TRUE(queue_.empty());
   EXPECT_EQ(queue_.liveEvents(), 0u);
   EXPECT_FALSE(queue_.next(kNow));
+}
+
+// Batching (max_batch > 1): events waiting back to back leave as one message; each keeps its
+// own token; control messages (reset, snapshot_end, heartbeat, going_away) stay messages of
+// their own; an event that finds the queue empty is written alone, at once.
+TEST_F(StreamQueueTest, EventsWaitingBackToBackLeaveAsOneBatchUpToMaxBatch) {
+  StreamQueue batched({100, 1u << 20, 3}, tokenFor);
+  AttachResult attached;
+  attached.events = {event(1, "a"), event(2, "b")};
+  attached.sequence = 2;
+  for (std::uint64_t i = 3; i <= 7; ++i) batched.offer(event(i), true);
+  batched.start(attached, 0);
+  std::vector<std::string> written;
+  while (auto write = batched.next(kNow)) {
+    written.push_back(describe(write->message));
+    batched.written();
+  }
+  EXPECT_EQ(written,
+            (std::vector<std::string>{"batch[snapshot:1@1 snapshot:2@2]@2", "snapshot_end@2",
+                                      "batch[event:3@3 event:4@4 event:5@5]@5",
+                                      "batch[event:6@6 event:7@7]@7"}));
+  EXPECT_EQ(batched.completedToken(), tokenFor(7));
+  EXPECT_EQ(batched.liveEvents(), 0u);
+}
+
+TEST_F(StreamQueueTest, AnEventThatFindsTheStreamIdleIsWrittenAloneAtOnce) {
+  StreamQueue batched({100, 1u << 20, 64}, tokenFor);
+  batched.start(AttachResult{{}, true, {}, 0}, 0);
+  ASSERT_TRUE(batched.next(kNow));  // snapshot_end
+  batched.written();
+  batched.offer(event(1), true);
+  auto write = batched.next(kNow);
+  ASSERT_TRUE(write);
+  EXPECT_EQ(describe(write->message), "event:1@1");
+  // While it is in flight, two more arrive: they go together next.
+  batched.offer(event(2), true);
+  batched.offer(event(3), true);
+  batched.written();
+  write = batched.next(kNow);
+  ASSERT_TRUE(write);
+  EXPECT_EQ(describe(write->message), "batch[event:2@2 event:3@3]@3");
+  EXPECT_EQ(write->liveReceived.size(), 2u);  // each live event's latency is observed
+}
+
+TEST_F(StreamQueueTest, ABatchEndsBeforeItWouldExceedItsByteLimit) {
+  const std::size_t eventBytes = event(1)->bytes;
+  StreamQueue batched({100, 1u << 20, 64, 2 * eventBytes + 1}, tokenFor);
+  batched.start(AttachResult{{}, true, {}, 0}, 0);
+  for (std::uint64_t i = 1; i <= 5; ++i) batched.offer(event(i), true);
+  std::vector<std::string> written;
+  while (auto write = batched.next(kNow)) {
+    written.push_back(describe(write->message));
+    batched.written();
+  }
+  EXPECT_EQ(written, (std::vector<std::string>{"snapshot_end@0", "batch[event:1@1 event:2@2]@2",
+                                               "batch[event:3@3 event:4@4]@4", "event:5@5"}));
+}
+
+TEST_F(StreamQueueTest, ABatchEntryIsByteForByteTheEventsOwnMessage) {
+  StreamQueue batched({100, 1u << 20, 8}, tokenFor);
+  batched.start(AttachResult{{}, true, {}, 0}, 0);
+  (void)batched.next(kNow);
+  batched.written();
+  const auto first = event(1, "x");
+  const auto second = event(2, "y");
+  batched.offer(first, true);
+  batched.offer(second, true);
+  const auto write = batched.next(kNow);
+  ASSERT_TRUE(write);
+  const auto response = parse(write->message);
+  ASSERT_EQ(response.batch().events_size(), 2);
+  const auto alone = parse(first->live);
+  EXPECT_EQ(response.batch().events(0).resume_token(), alone.resume_token());
+  EXPECT_EQ(response.batch().events(0).event().SerializeAsString(),
+            alone.event().SerializeAsString());
+  EXPECT_EQ(response.batch().events(1).event().nvpairs(0).values(0), "y");
+  EXPECT_EQ(response.resume_token(), tokenFor(2));
 }
 
 }  // namespace
