@@ -2,6 +2,7 @@
 // release of parsed events (ReleaseOrder). One EventSession reads each connection.
 #include "crnp/callback_listener.hpp"
 
+#include <boost/asio/defer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -46,12 +47,17 @@ class CallbackListener::Impl : public std::enable_shared_from_this<CallbackListe
   Impl(asio::any_io_executor executor, CallbackListenerOptions options, EventHandler handler)
       : executor_(executor),
         strand_(asio::make_strand(executor)),
-        handlerStrand_(asio::make_strand(executor)),
+        handlerExecutor_(options.handlerExecutor
+                             ? *options.handlerExecutor
+                             : asio::any_io_executor(asio::make_strand(executor))),
         options_(std::move(options)),
         handler_(std::move(handler)),
         acceptor_(strand_),
         acceptRetry_(strand_),
         releaseTimer_(strand_),
+        sweepTimer_(strand_),
+        sweepInterval_(
+            detail::deadlineSweepInterval(options_.firstByteTimeout, options_.readTimeout)),
         admission_(admissionLimits(options_), options_.priorityPeers),
         order_(options_.orderGrace) {}
 
@@ -73,6 +79,7 @@ class CallbackListener::Impl : public std::enable_shared_from_this<CallbackListe
   struct OpenSession {
     std::weak_ptr<EventSession> session;
     asio::ip::address peer;
+    Clock::time_point opened;
   };
 
   void accept();
@@ -81,18 +88,27 @@ class CallbackListener::Impl : public std::enable_shared_from_this<CallbackListe
   void onSessionDone(SessionResult result);
   void countFailure(const SessionResult& result);
   void release();
-  void deliver(Delivery delivery);
+  void deliver(std::vector<Delivery> deliveries);
+  void sweepDeadlines();
+  void armSweep();
   void publishGauges();
   void closeAll();
 
   asio::any_io_executor executor_;
-  asio::strand<asio::any_io_executor> strand_;         // accept loop and the state below
-  asio::strand<asio::any_io_executor> handlerStrand_;  // one handler call at a time, in order
+  asio::strand<asio::any_io_executor> strand_;  // accept loop and the state below
+  asio::any_io_executor handlerExecutor_;       // one handler call at a time, in order
   const CallbackListenerOptions options_;
   EventHandler handler_;
   tcp::acceptor acceptor_;
   asio::steady_timer acceptRetry_;
   asio::steady_timer releaseTimer_;
+  // One timer for every open session's deadlines (first byte, whole document), checked every
+  // sweepInterval_, rather than a timer per connection: a per-connection timer costs its
+  // arming and its cancellation (a timerfd update when it was the earliest) on every event.
+  asio::steady_timer sweepTimer_;
+  const std::chrono::milliseconds sweepInterval_;
+  bool sweeping_ = false;       // sweepTimer_ is armed
+  tcp::endpoint acceptedPeer_;  // filled by the outstanding accept (no getpeername call)
 
   // Guards acceptor_ itself: stop() may close it from any thread while the strand starts
   // the next accept.
@@ -194,7 +210,7 @@ void CallbackListener::Impl::accept() {
   if (stopped_) return;
   accepting_ = true;
   // Each connection gets its own strand, so sessions read and parse in parallel.
-  acceptor_.async_accept(asio::make_strand(executor_),
+  acceptor_.async_accept(asio::make_strand(executor_), acceptedPeer_,
                          [self = shared_from_this()](const error_code& ec, tcp::socket socket) {
                            self->onAccept(ec, std::move(socket));
                          });
@@ -215,18 +231,9 @@ void CallbackListener::Impl::onAccept(const error_code& ec, tcp::socket socket) 
     });
     return;
   }
-  error_code peerError;
-  const auto remote = socket.remote_endpoint(peerError);
-  error_code ignored;
-  if (peerError) {
-    // Reset before we got to it: nothing to read, but it was a connection we took.
-    slog::debug(kComponent, "accepted connection already gone", {{"error", peerError.message()}});
-    ++counters_.accepted;
-    ++counters_.ioErrors;
-    socket.close(ignored);
-  } else {
-    admit(std::move(socket), normalize(remote.address()));
-  }
+  // The address comes with the accept itself: a peer that already reset the connection is
+  // found out by the session's first read (an I/O error), like one that resets later.
+  admit(std::move(socket), normalize(acceptedPeer_.address()));
   accept();
 }
 
@@ -263,24 +270,29 @@ void CallbackListener::Impl::admit(tcp::socket socket, const asio::ip::address& 
   auto session = std::make_shared<EventSession>(
       std::move(socket), sequence, peer, timeouts, options_.limits,
       [self = shared_from_this()](SessionResult result) {
-        asio::post(self->strand_, [self, result = std::move(result)]() mutable {
+        // defer, not post: a continuation of the session's last handler, so this thread runs
+        // it next rather than waking another one (a wake-up costs more than the work).
+        asio::defer(self->strand_, [self, result = std::move(result)]() mutable {
           self->onSessionDone(std::move(result));
         });
       });
-  sessions_.emplace(sequence, OpenSession{session, peer});
+  sessions_.emplace(sequence, OpenSession{session, peer, Clock::now()});
   publishGauges();
   session->start();
+  armSweep();
 }
 
 void CallbackListener::Impl::onSessionDone(SessionResult result) {
   if (sessions_.erase(result.sequence) == 0 || stopped_) return;
   admission_.release(result.peer);
   const bool withEvent = result.outcome == SessionOutcome::Event;
-  if (withEvent) {
+  if (withEvent && slog::enabled(spdlog::level::debug)) {
     slog::debug(kComponent, "event received",
                 {{"class", result.event->eventClass},
                  {"subclass", result.event->subclass},
                  {"peer", result.peer.to_string()}});
+  }
+  if (withEvent) {
     completed_.emplace(result.sequence, Delivery{std::move(*result.event), result.peer});
   } else {
     countFailure(result);
@@ -323,7 +335,7 @@ void CallbackListener::Impl::release() {
   }
   // The gauges are current before the handler can see the events.
   publishGauges();
-  for (auto& delivery : ready) deliver(std::move(delivery));
+  if (!ready.empty()) deliver(std::move(ready));
   // An event held back by a connection still in its grace: look again when that grace ends.
   releaseTimer_.cancel();
   if (const auto next = order_.nextCheck(now)) {
@@ -334,12 +346,40 @@ void CallbackListener::Impl::release() {
   }
 }
 
-void CallbackListener::Impl::deliver(Delivery delivery) {
-  asio::post(handlerStrand_, [self = shared_from_this(), delivery = std::move(delivery)]() mutable {
-    std::lock_guard lock(self->handlerMutex_);
-    if (self->stopped_) return;
-    ++self->counters_.events;
-    self->handler_(std::move(delivery.event), delivery.peer);
+void CallbackListener::Impl::deliver(std::vector<Delivery> deliveries) {
+  // One hand-over for everything released together; deferred like the sessions' results.
+  asio::defer(handlerExecutor_,
+              [self = shared_from_this(), deliveries = std::move(deliveries)]() mutable {
+                std::lock_guard lock(self->handlerMutex_);
+                for (auto& delivery : deliveries) {
+                  if (self->stopped_) return;
+                  ++self->counters_.events;
+                  self->handler_(std::move(delivery.event), delivery.peer);
+                }
+              });
+}
+
+void CallbackListener::Impl::sweepDeadlines() {
+  const auto now = Clock::now();
+  for (const auto& [sequence, open] : sessions_) {
+    const auto session = open.session.lock();
+    if (!session) continue;
+    const bool quiet = !session->receivedAny();
+    if ((quiet && now >= open.opened + std::min(options_.firstByteTimeout, options_.readTimeout)) ||
+        now >= open.opened + options_.readTimeout) {
+      session->expire();  // it checks again on its strand, and finishes
+    }
+  }
+  armSweep();
+}
+
+void CallbackListener::Impl::armSweep() {
+  if (sweeping_ || sessions_.empty()) return;  // idle: no timer runs
+  sweeping_ = true;
+  sweepTimer_.expires_after(sweepInterval_);
+  sweepTimer_.async_wait([self = shared_from_this()](const error_code& ec) {
+    self->sweeping_ = false;
+    if (!ec && !self->stopped_) self->sweepDeadlines();
   });
 }
 
@@ -351,6 +391,7 @@ void CallbackListener::Impl::publishGauges() {
 void CallbackListener::Impl::closeAll() {
   acceptRetry_.cancel();
   releaseTimer_.cancel();
+  sweepTimer_.cancel();
   for (auto& [sequence, open] : sessions_) {
     if (auto session = open.session.lock()) session->abort();
     admission_.release(open.peer);

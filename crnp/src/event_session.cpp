@@ -14,44 +14,45 @@ EventSession::EventSession(asio::ip::tcp::socket socket, std::uint64_t sequence,
                            asio::ip::address peer, SessionTimeouts timeouts, ParseLimits limits,
                            Completion done)
     : socket_(std::move(socket)),
-      deadline_(socket_.get_executor()),
       sequence_(sequence),
       peer_(std::move(peer)),
       timeouts_(timeouts),
       limits_(limits),
       done_(std::move(done)) {}
 
+std::chrono::milliseconds deadlineSweepInterval(std::chrono::milliseconds firstByte,
+                                                std::chrono::milliseconds total) {
+  return std::clamp(std::min(firstByte, total) / 10, std::chrono::milliseconds(1),
+                    std::chrono::milliseconds(100));
+}
+
 void EventSession::start() {
   asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
     self->started_ = std::chrono::steady_clock::now();
-    // One timer: first at the first-byte deadline; if bytes came by then, at the total one.
-    self->deadline_.expires_at(self->started_ +
-                               std::min(self->timeouts_.firstByte, self->timeouts_.total));
-    self->awaitDeadline();
     self->readSome();
   });
 }
 
-void EventSession::awaitDeadline() {
-  deadline_.async_wait([self = shared_from_this()](const error_code& ec) {
-    if (!ec) self->onDeadline();  // otherwise cancelled: the session finished first
+void EventSession::expire() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    // The listener looked from another thread: bytes may have come since.
+    const auto now = std::chrono::steady_clock::now();
+    const auto& timeouts = self->timeouts_;
+    if (now < self->started_ + timeouts.total &&
+        (!self->received_.empty() || now < self->started_ + timeouts.firstByte)) {
+      return;
+    }
+    if (self->received_.empty()) {
+      return self->finish(
+          SessionOutcome::TimedOut,
+          "no data within " +
+              std::to_string(std::min(self->timeouts_.firstByte, self->timeouts_.total).count()) +
+              " ms");
+    }
+    self->finish(SessionOutcome::TimedOut,
+                 "no end of stream within " + std::to_string(self->timeouts_.total.count()) +
+                     " ms (" + std::to_string(self->received_.size()) + " bytes received)");
   });
-}
-
-void EventSession::onDeadline() {
-  if (finished_) return;
-  const auto total = started_ + timeouts_.total;
-  if (received_.empty()) {
-    return finish(SessionOutcome::TimedOut,
-                  "no data within " + std::to_string(timeouts_.firstByte.count()) + " ms");
-  }
-  if (std::chrono::steady_clock::now() < total) {
-    deadline_.expires_at(total);
-    return awaitDeadline();
-  }
-  finish(SessionOutcome::TimedOut, "no end of stream within " +
-                                       std::to_string(timeouts_.total.count()) + " ms (" +
-                                       std::to_string(received_.size()) + " bytes received)");
 }
 
 void EventSession::abort() {
@@ -71,6 +72,7 @@ void EventSession::readSome() {
 void EventSession::onRead(const error_code& ec, std::size_t bytes) {
   if (finished_) return;
   received_.append(chunk_.data(), bytes);
+  if (bytes > 0) receivedAny_.store(true, std::memory_order_relaxed);
   if (received_.size() > limits_.maxBytes) {
     return finish(SessionOutcome::TooLarge,
                   "event over " + std::to_string(limits_.maxBytes) + " bytes");
@@ -94,7 +96,6 @@ void EventSession::finish(SessionOutcome outcome, std::string reason, std::optio
   if (finished_) return;
   finished_ = true;
   error_code ignored;
-  deadline_.cancel();
   socket_.close(ignored);
   received_ = std::string();  // release the buffer now, not when the last handler runs
   SessionResult result{sequence_, peer_, outcome, std::move(event), std::move(reason)};

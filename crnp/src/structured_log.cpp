@@ -90,6 +90,10 @@ std::string toText(const Record& record) {
   return out;
 }
 
+bool enabled(spdlog::level::level_enum level) {
+  return spdlog::default_logger_raw()->should_log(level);
+}
+
 void write(spdlog::level::level_enum level, std::string_view component, std::string_view message,
            std::initializer_list<Field> fields) {
   auto* logger = spdlog::default_logger_raw();

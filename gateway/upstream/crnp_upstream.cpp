@@ -67,16 +67,13 @@ std::error_code CrnpUpstream::Impl::start() {
   options.maxConnectionsPerPeer = config_.callbackMaxConnectionsPerPeer;
   options.firstByteTimeout = config_.callbackFirstByteTimeout;
   options.readTimeout = config_.callbackReadTimeout;
+  // Events arrive on this object's strand, in release order, with no hop of our own.
+  options.handlerExecutor = strand_;
   // The listener lives in this object: its handler must not keep it alive.
   std::weak_ptr<Impl> weak = weak_from_this();
   auto listener = std::make_shared<crnp::CallbackListener>(
       executor_, options, [weak](crnp::Event event, const asio::ip::address&) {
-        if (auto self = weak.lock()) {
-          // The listener calls one at a time in release order; the strand keeps that order.
-          asio::post(self->strand_, [self, event = std::move(event)]() mutable {
-            self->onCallbackEvent(std::move(event));
-          });
-        }
+        if (auto self = weak.lock()) self->onCallbackEvent(std::move(event));
       });
   if (const auto ec = listener->start()) {
     crnp::slog::error(
@@ -182,8 +179,8 @@ void CrnpUpstream::Impl::setDesired(EventTypes types) {
 }
 
 void CrnpUpstream::Impl::onCallbackEvent(crnp::Event event) {
-  // The listener calls no handler once its stop() returned; this check covers only this
-  // class's own hop (events the handler posted to the strand before stop() closed the port).
+  // The listener calls no handler once its stop() returned (it runs them on our strand, so
+  // there is no hop of ours in between); the check keeps stop()'s promise explicit here too.
   if (stopped_ || stopRequested_) return;
   lastEventAt_ = Clock::now();
   board_.countEvent(event.subclass);

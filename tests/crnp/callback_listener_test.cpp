@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -167,6 +168,23 @@ TEST_F(CallbackListenerTest, OneEventRoundTrip) {
   EXPECT_EQ(s.accepted, 1u);
   EXPECT_EQ(s.events, 1u);
   EXPECT_EQ(s.parseErrors + s.timedOut + s.tooLarge + s.ioErrors + s.rejectedPeer, 0u);
+}
+
+TEST_F(CallbackListenerTest, TheHandlerRunsOnTheGivenExecutorOneCallAtATimeInOrder) {
+  auto strand = boost::asio::make_strand(io_.get_executor());
+  std::atomic<int> offStrand{0};
+  onEventHook_ = [&] {
+    if (!strand.running_in_this_thread()) ++offStrand;
+  };
+  auto o = options();
+  o.handlerExecutor = strand;
+  start(std::move(o));
+  const int count = 50;
+  for (int i = 0; i < count; ++i) sendEvent(makeEvent(i), "127.0.0.1");
+  ASSERT_TRUE(waitEvents(count));
+  EXPECT_EQ(offStrand.load(), 0);
+  EXPECT_FALSE(overlapped_);
+  for (int i = 0; i < count; ++i) EXPECT_EQ(rgName(events().at(i)), "rg-" + std::to_string(i));
 }
 
 TEST_F(CallbackListenerTest, EventsWaitForAnEarlierConnectionOfTheSamePeerWithinItsGrace) {

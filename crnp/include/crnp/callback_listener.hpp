@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include "crnp/address_filter.hpp"
@@ -46,6 +47,10 @@ struct CallbackListenerOptions {
   /// How long an incomplete connection may hold back later events of the same peer.
   std::chrono::milliseconds orderGrace = kDefaultOrderGrace;
   ParseLimits limits{};
+  /// Where the handler runs. It must run one handler at a time (a strand, or one thread).
+  /// Unset: a strand of the listener's executor. A component whose state lives on a strand
+  /// passes that strand: an event then reaches it without one more hand-over between threads.
+  std::optional<boost::asio::any_io_executor> handlerExecutor;
 };
 
 struct CallbackListenerStats {
@@ -66,7 +71,8 @@ using EventHandler = std::function<void(Event event, const boost::asio::ip::addr
 
 class CallbackListener {
  public:
-  /// `handler` runs on `executor`, one call at a time, in release order (see above).
+  /// `handler` runs one call at a time, in release order (see above), on
+  /// options.handlerExecutor or a strand of `executor`.
   CallbackListener(boost::asio::any_io_executor executor, CallbackListenerOptions options,
                    EventHandler handler);
   ~CallbackListener();

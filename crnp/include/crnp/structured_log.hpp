@@ -68,6 +68,9 @@ const Record* currentRecord();
 /// escaped, so one record stays one line.
 std::string toText(const Record& record);
 
+/// Whether a record of `level` would be logged: for fields that cost to compute.
+bool enabled(spdlog::level::level_enum level);
+
 /// Logs one record on spdlog's default logger (nothing is built when the level is off).
 void write(spdlog::level::level_enum level, std::string_view component, std::string_view message,
            std::initializer_list<Field> fields = {});
