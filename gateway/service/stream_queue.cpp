@@ -13,7 +13,7 @@ void StreamQueue::start(const AttachResult& attached, std::uint64_t resumeFrom) 
   const std::uint64_t start = !attached.snapshot        ? resumeFrom
                               : attached.events.empty() ? attached.sequence
                                                         : attached.events.front()->sequence - 1;
-  std::deque<Item> initial;
+  std::vector<Item> initial;
   if (!attached.resetReason.empty()) {
     initial.push_back(
         {{}, false, false, resetMessage(tokenFor_(start), attached.resetReason), start});
@@ -29,8 +29,7 @@ void StreamQueue::start(const AttachResult& attached, std::uint64_t resumeFrom) 
                        snapshotEndMessage(tokenFor_(attached.sequence), count),
                        attached.sequence});
   }
-  queue_.insert(queue_.begin(), std::make_move_iterator(initial.begin()),
-                std::make_move_iterator(initial.end()));
+  queue_.prepend(initial.begin(), initial.end());
   writtenPosition_ = completedPosition_ = start;
   seenPosition_ = std::max(seenPosition_, attached.sequence);
   started_ = true;
@@ -64,8 +63,7 @@ void StreamQueue::clear() {
 }
 
 StreamQueue::Item StreamQueue::popFront() {
-  Item item = std::move(queue_.front());
-  queue_.pop_front();
+  Item item = queue_.pop_front();
   if (item.live) {
     --liveEvents_;
     liveBytes_ -= item.event->bytes;

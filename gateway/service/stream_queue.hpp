@@ -9,12 +9,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "compact_fifo.hpp"
 #include "config_defaults.hpp"
 #include "event_hub.hpp"
 
@@ -94,7 +94,7 @@ class StreamQueue {
 
   const Limits limits_;
   const TokenFor tokenFor_;
-  std::deque<Item> queue_;
+  CompactFifo<Item> queue_;
   std::size_t liveEvents_ = 0;
   std::size_t liveBytes_ = 0;
   bool started_ = false;

@@ -13,20 +13,15 @@ constexpr std::string_view kLogComponent = "stream";
 
 using Clock = std::chrono::steady_clock;
 
-// grpc::Alarm takes system_clock deadlines; the stream reasons in steady_clock.
-std::chrono::system_clock::time_point toSystem(Clock::time_point deadline) {
-  const auto left = std::max(deadline - Clock::now(), Clock::duration::zero());
-  return std::chrono::system_clock::now() +
-         std::chrono::duration_cast<std::chrono::system_clock::duration>(left);
-}
-
 }  // namespace
 
-SubscribeReactor::SubscribeReactor(EventHub& hub, StreamOwner& owner, StreamSettings settings)
+SubscribeReactor::SubscribeReactor(EventHub& hub, StreamOwner& owner, StreamTimers& timers,
+                                   StreamSettings settings)
     : hub_(hub),
       owner_(owner),
       settings_(std::move(settings)),
-      link_(std::make_shared<AlarmLink>(this)),
+      timers_(timers),
+      timerId_(timers.add(*this)),
       queue_({settings_.maxQueueEvents, settings_.maxQueueBytes, settings_.maxBatch},
              [this](std::uint64_t position) { return tokenFor(position); }) {}
 
@@ -146,8 +141,8 @@ void SubscribeReactor::finishLocked(grpc::Status status) {
   if (finishing_) return;
   finishing_ = true;
   queue_.clear();
-  if (heartbeatAlarm_) heartbeatAlarm_->Cancel();
-  if (maxAgeAlarm_) maxAgeAlarm_->Cancel();
+  // The timers stay registered until OnDone (removing waits for a call in progress, which
+  // may be waiting for this lock); onTimer ignores a finishing stream.
   Finish(std::move(status));
 }
 
@@ -170,26 +165,15 @@ void SubscribeReactor::OnCancel() {
 void SubscribeReactor::OnDone() {
   owner_.streamDone(this);  // first: it also orders the construction before what follows
   hub_.detach(*this);
-  {
-    std::lock_guard lock(link_->mutex);  // waits for a timer reaction in progress
-    link_->reactor = nullptr;
-  }
+  timers_.remove(timerId_);  // waits for a timer call in progress; none follows
   // Orders every earlier critical section before the destruction (reactions are ordered by
   // gRPC's own synchronisation, which a race detector does not see in an uninstrumented gRPC).
   { std::lock_guard lock(mutex_); }
-  delete this;  // the alarms' destructors cancel them; their callbacks see a null link
+  delete this;
 }
 
 void SubscribeReactor::armLocked(Timer timer, Clock::time_point deadline) {
-  auto& alarm = timer == Timer::Heartbeat ? heartbeatAlarm_ : maxAgeAlarm_;
-  // A fresh alarm each time: one must not be Set again from its own callback. Replacing the
-  // one whose callback is running is safe (gRPC keeps it alive until the callback returns).
-  alarm = std::make_unique<grpc::Alarm>();
-  alarm->Set(toSystem(deadline), [link = link_, timer](bool fired) {
-    if (!fired) return;
-    std::lock_guard lock(link->mutex);
-    if (link->reactor) link->reactor->onTimer(timer);
-  });
+  timers_.schedule(timerId_, timer, deadline);
 }
 
 void SubscribeReactor::onTimer(Timer timer) {

@@ -4,7 +4,6 @@
 // stream's limits, heartbeats on quiet streams, going_away at its maximum age or at shutdown),
 // one write in flight. It never blocks: events arrive on the ingesting thread and only append
 // to the queue. The reactor's own state is the gRPC side: started, a write in flight, ending.
-#include <grpcpp/alarm.h>
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/server_callback.h>
 
@@ -21,6 +20,7 @@
 #include "event_hub.hpp"
 #include "latency_histogram.hpp"
 #include "stream_queue.hpp"
+#include "stream_timers.hpp"
 
 namespace gateway {
 
@@ -55,9 +55,11 @@ struct StreamSettings {
 };
 
 class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
-                               public EventSubscriber {
+                               public EventSubscriber,
+                               private StreamTimers::Client {
  public:
-  SubscribeReactor(EventHub& hub, StreamOwner& owner, StreamSettings settings);
+  SubscribeReactor(EventHub& hub, StreamOwner& owner, StreamTimers& timers,
+                   StreamSettings settings);
 
   /// Attaches to the hub with the registration's `types` (unless updateTypes came first) and
   /// starts writing. Called once, before the reactor is handed to gRPC.
@@ -83,13 +85,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void OnDone() override;
 
  private:
-  // Alarm callbacks may run after the reactor is gone; they reach it only through this.
-  struct AlarmLink {
-    explicit AlarmLink(SubscribeReactor* target) : reactor(target) {}
-    std::mutex mutex;
-    SubscribeReactor* reactor;
-  };
-  enum class Timer { Heartbeat, MaxAge };
+  using Timer = StreamTimers::Kind;
 
   ~SubscribeReactor() override = default;
 
@@ -97,13 +93,14 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void pumpLocked();
   void finishLocked(grpc::Status status);
   void armLocked(Timer timer, std::chrono::steady_clock::time_point deadline);
-  void onTimer(Timer timer);
+  void onTimer(Timer timer) override;
   std::string tokenFor(std::uint64_t position) const;
 
   EventHub& hub_;
   StreamOwner& owner_;
   const StreamSettings settings_;
-  const std::shared_ptr<AlarmLink> link_;
+  StreamTimers& timers_;
+  const StreamTimers::Id timerId_;
 
   mutable std::mutex mutex_;
   std::vector<crnp::EventType> types_;
@@ -113,8 +110,6 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   StreamQueue queue_;
   std::chrono::steady_clock::time_point lastWrite_;
   grpc::ByteBuffer current_;  // the message in flight; unchanged until OnWriteDone
-  std::unique_ptr<grpc::Alarm> heartbeatAlarm_;
-  std::unique_ptr<grpc::Alarm> maxAgeAlarm_;
 };
 
 }  // namespace gateway

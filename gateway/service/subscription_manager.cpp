@@ -113,7 +113,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
                     "TOO_MANY_STREAMS");
     }
     settings.maxAge = drawMaxAgeLocked();
-    stream = new SubscribeReactor(hub_, *this, std::move(settings));
+    stream = new SubscribeReactor(hub_, *this, timers_, std::move(settings));
     // Registered before the lookup, so a change in between reaches it (and wins).
     streams_.emplace(stream->registrationId(), stream);
   }

@@ -18,6 +18,7 @@
 #include "config_defaults.hpp"
 #include "crnp/messages.hpp"
 #include "event_hub.hpp"
+#include "stream_timers.hpp"
 #include "subscribe_reactor.hpp"
 #include "subscription_config.hpp"
 
@@ -89,6 +90,9 @@ class SubscriptionManager final : private StreamOwner {
   const RegistrationLimits limits_;
 
   StreamCounters counters_;
+  // Every stream's heartbeat and age deadlines (one thread); outlives the streams, which end
+  // before the manager is destroyed.
+  StreamTimers timers_;
   mutable std::mutex mutex_;  // order: mutex_, then a stream's lock; never the reverse
   std::condition_variable idle_;
   bool shuttingDown_ = false;
