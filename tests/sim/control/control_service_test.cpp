@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <regex>
 #include <string>
 #include <thread>
@@ -209,6 +210,61 @@ TEST_F(ControlServiceTest, AnOperationsEventsReachAClientInGenerationOrder) {
     return sequence.size() == generated;
   })) << sequence.size();
   for (std::size_t i = 0; i < sequence.size(); ++i) EXPECT_EQ(sequence[i], i + 1);
+}
+
+// Emission stamps (--stamp-emission): every emitted event, an operation's and an EmitEvent's,
+// carries its publication time; without the option none does (tested above: the events are
+// exactly the protocol's).
+class StampedControlServiceTest : public ControlServiceTest {
+ protected:
+  void SetUp() override {
+    auto config = controlTestConfig();
+    config.stampEmission = true;
+    startAll(config);
+  }
+};
+
+TEST_F(StampedControlServiceTest, EmittedEventsCarryTheirPublicationTime) {
+  RawCallbackReceiver receiver;
+  const auto reply = crnp_test::exchange(
+      crnpPort(),
+      crnp_test::registration(receiver.port(), "ADD_CLIENT", crnp_test::subscribeAll()));
+  ASSERT_EQ(reply.statusCode(), "OK") << reply.bytes;
+  ASSERT_TRUE(receiver.waitForConnections(3)) << "membership and two groups: snapshots";
+  const auto before = std::chrono::system_clock::now();
+  v1::SwitchResourceGroupRequest request;
+  request.set_resource_group("app-rg-1");
+  request.set_node("phys-node-2");
+  v1::ClusterView view;
+  ASSERT_TRUE(call(&Stub::SwitchResourceGroup, request, view).ok());
+  v1::EmitEventRequest emit;
+  emit.set_subclass("ESC_x");
+  emit.add_nvpairs()->set_name("k");
+  emit.mutable_nvpairs(0)->add_values("v");
+  v1::EmitEventResponse emitted;
+  ASSERT_TRUE(call(&Stub::EmitEvent, emit, emitted).ok());
+  const auto after = std::chrono::system_clock::now();
+  const std::size_t expected = 3 + view.events_generated() + 1;
+  ASSERT_TRUE(receiver.waitForConnections(expected));
+
+  const std::regex stampPair(R"(ev_emit_time_ns[\s\S]*?<VALUE>\s*(?:<!\[CDATA\[)?(\d+))");
+  const auto nanos = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  };
+  const auto connections = receiver.connections();
+  ASSERT_EQ(connections.size(), expected);
+  for (std::size_t i = 0; i < connections.size(); ++i) {
+    std::smatch match;
+    const bool stamped = std::regex_search(connections[i].bytes, match, stampPair);
+    if (i < 3) {
+      EXPECT_FALSE(stamped) << "current-state snapshots are not emissions";
+      continue;
+    }
+    ASSERT_TRUE(stamped) << connections[i].bytes;
+    const long long stamp = std::stoll(match[1]);
+    EXPECT_GE(stamp, nanos(before));
+    EXPECT_LE(stamp, nanos(after));
+  }
 }
 
 TEST_F(ControlServiceTest, EmitEventRejectsEventsClientsCouldNotRead) {
