@@ -89,6 +89,13 @@ class SubscribeLoad {
       auto channel =
           grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), arguments);
       stubs_.push_back(pb::CrnpGateway::NewStub(channel));
+      channels_.push_back(std::move(channel));
+    }
+    // Connections first, for the gateway and the baseline alike: set-up counts streams only.
+    for (auto& channel : channels_) {
+      if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20))) {
+        return fail("cannot connect to " + options_.target);
+      }
     }
     if (options_.registerFirst && !registerForClusterEvents(*stubs_[0], options_.registrationId)) {
       return fail("Register failed");
@@ -138,6 +145,15 @@ class SubscribeLoad {
         result["storm_events"] = events;
         printLine(result);
         if (!complete) return 1;
+      } else if (line == "drain") {
+        // Quiet for 300 ms: what was sent before has arrived (a backlog would spoil a storm).
+        const auto start = Clock::now();
+        const bool quiet =
+            waitFor([&] { return wallNs() - board_.lastEventNs.load() > 300'000'000; });
+        if (!quiet) return fail("events kept arriving: no quiet moment to drain");
+        printLine({{"phase", "drained"},
+                   {"waited_ms",
+                    std::chrono::duration<double, std::milli>(Clock::now() - start).count()}});
       } else if (line == "quit") {
         return 0;
       }
@@ -210,6 +226,7 @@ class SubscribeLoad {
 
   const LoadOptions options_;
   StreamBoard board_;
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<pb::CrnpGateway::Stub>> stubs_;
   std::vector<std::unique_ptr<SubscribeStream>> streams_;
   std::size_t started_ = 0;

@@ -57,6 +57,7 @@ void SubscribeStream::OnReadDone(bool ok) {
       break;
     case pb::SubscribeResponse::kEvent:
     case pb::SubscribeResponse::kBatch:
+      board_.lastEventNs.store(nowNs, std::memory_order_relaxed);
       onMessage(nowNs);
       break;
     default:
