@@ -350,6 +350,10 @@ class Bench:
         self.sim.stop()
 
 
+DOC_BEGIN = "<!-- bench results: begin (scripts/bench.sh --update-doc) -->"
+DOC_END = "<!-- bench results: end -->"
+
+
 def ratio(a, b):
     return f"{a / b:.2f}x" if b else "-"
 
@@ -392,6 +396,10 @@ def table(results, command, started, elapsed):
         gcpu = gww["server_cpu_s"] / gww["events"] * 1e6 if gww["events"] else 0
         bcpu = barew["server_cpu_s"] / barew["events"] * 1e6 if barew["events"] else 0
         row(f"{label}: server CPU per delivered event (us)", fmt(gcpu), fmt(bcpu), gcpu, bcpu)
+        gcl = gww["client_cpu_s"] / gww["events"] * 1e6 if gww["events"] else 0
+        bcl = barew["client_cpu_s"] / barew["events"] * 1e6 if barew["events"] else 0
+        row(f"{label}: client CPU per delivered event (us, same machine)", fmt(gcl), fmt(bcl),
+            gcl, bcl)
         row(f"{label}: message size (bytes)", fmt(gww["message_bytes"]),
             fmt(barew["message_bytes"]), gww["message_bytes"], barew["message_bytes"])
         for key, name in (("latency_received_us", "from received_time"),
@@ -440,8 +448,6 @@ def table(results, command, started, elapsed):
         f"{d['p50'] / 1e3:.2f} / {d['p99'] / 1e3:.2f}", g["p99"], d["p99"])
 
     head = [
-        "## Results",
-        "",
         f"- Command: `{command}`",
         f"- Machine: {machine()}",
         f"- Started {started} UTC, took {elapsed:.0f} s",
@@ -463,6 +469,9 @@ def main():
     parser.add_argument("--build", default="build", help="build directory (binaries in bin/)")
     parser.add_argument("--quick", action="store_true", help="small N, a few seconds, smoke test")
     parser.add_argument("--out", help="write the Markdown table here (and the raw JSON next to it)")
+    parser.add_argument("--update-doc", metavar="MD",
+                        help="also put the table into MD between the results markers "
+                        f"({DOC_BEGIN} ... {DOC_END}), e.g. docs/benchmarks.md")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # children inherit it
@@ -483,10 +492,20 @@ def main():
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         with open(args.out, "w") as out:
-            out.write(text)
+            out.write("# crnp-gateway end-to-end benchmarks\n\n" + text)
         with open(os.path.splitext(args.out)[0] + ".json", "w") as out:
             json.dump(bench.results, out, indent=1)
         print(f"bench: wrote {args.out}", file=sys.stderr)
+    if args.update_doc:
+        with open(args.update_doc) as doc:
+            content = doc.read()
+        begin, end = content.find(DOC_BEGIN), content.find(DOC_END)
+        if begin < 0 or end < begin:
+            print(f"bench: {args.update_doc} has no {DOC_BEGIN} ... {DOC_END}", file=sys.stderr)
+            return 1
+        with open(args.update_doc, "w") as doc:
+            doc.write(content[:begin + len(DOC_BEGIN)] + "\n" + text + content[end:])
+        print(f"bench: updated {args.update_doc}", file=sys.stderr)
     return 0
 
 

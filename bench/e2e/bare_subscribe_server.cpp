@@ -132,7 +132,8 @@ class BareService final
     event->set_subclass(bench::kBenchSubclass);
     event->set_vendor("SUNW");
     event->set_publisher("rgm");
-    const auto pairs = bench::benchEventPairs(sequence);
+    const auto pairs =
+        bench::benchEventPairs(sequenceBase_ + sequence);  // as long as the emitter's
     for (const auto& pair : pairs) {
       auto* out = event->add_nvpairs();
       out->set_name(pair.name);
@@ -159,6 +160,9 @@ class BareService final
   StreamSet streams_;
   grpc::ByteBuffer snapshotEnd_;
   std::atomic<std::uint64_t> sequence_{0};
+  // crnp-bench-client emit numbers its events from the time in microseconds: the same digits.
+  const std::uint64_t sequenceBase_ = static_cast<std::uint64_t>(
+      std::chrono::system_clock::now().time_since_epoch() / std::chrono::microseconds(1));
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 // the driver's command. The gateway's CPU comes from /proc (--server-pid), the same machine.
 #include "subscribe_load.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -164,6 +166,7 @@ class SubscribeLoad {
   void beginWindow() {
     for (auto& stream : streams_) stream->take();
     cpuStart_ = cpuNow();
+    clientCpuStart_ = processCpuSeconds(::getpid()).value_or(0);
     windowStart_ = Clock::now();
     board_.recording = true;
   }
@@ -171,6 +174,7 @@ class SubscribeLoad {
   nlohmann::json endWindow(const std::string& phase) {
     const double seconds = std::chrono::duration<double>(Clock::now() - windowStart_).count();
     const double cpu = cpuNow() - cpuStart_;
+    const double clientCpu = processCpuSeconds(::getpid()).value_or(0) - clientCpuStart_;
     StreamSamples all;
     std::int64_t firstEmission = 0;
     std::int64_t lastArrival = 0;
@@ -198,6 +202,7 @@ class SubscribeLoad {
             {"events_per_s", seconds > 0 ? all.events / seconds : 0.0},
             {"message_bytes", perMessage},
             {"server_cpu_s", cpu},
+            {"client_cpu_s", clientCpu},
             {"latency_received_us", summarizeMicros(all.fromReceivedUs)},
             {"latency_emission_us", summarizeMicros(all.fromEmissionUs)},
             {"first_emission_to_last_arrival_ms",
@@ -232,6 +237,7 @@ class SubscribeLoad {
   std::size_t started_ = 0;
   Clock::time_point windowStart_;
   double cpuStart_ = 0;
+  double clientCpuStart_ = 0;
 };
 
 }  // namespace
