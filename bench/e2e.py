@@ -279,6 +279,10 @@ class Bench:
                 str(events), "--concurrency", str(concurrency), "--gateway", gateway.address,
                 "--server-pid", str(gateway.pid)])
             out["gateway"] = flood.wait_json("events_per_s", 120)
+            if out["gateway"]["counted"] < events or out["gateway"]["failed_connections"]:
+                raise BenchError(f"ingest: the gateway counted {out['gateway']['counted']} of "
+                                 f"{events} events ({out['gateway']['failed_connections']} "
+                                 "connections failed)")
             flood.stop(exit_within=10)
             gateway.check_alive()
         finally:
@@ -290,6 +294,9 @@ class Bench:
                 self.exe("crnp-bench-client"), "flood", "--target", address, "--events",
                 str(events), "--concurrency", str(concurrency), "--server-pid", str(bare.pid)])
             out["bare"] = flood.wait_json("events_per_s", 120)
+            if out["bare"]["failed_connections"]:
+                raise BenchError(f"ingest: {out['bare']['failed_connections']} connections to "
+                                 "the bare loop failed")
             flood.stop(exit_within=10)
             bare.send("report")
             counted = bare.wait_json("connections", 10)
@@ -388,7 +395,7 @@ def table(results, command, started, elapsed):
     for streams, run in fanout.items():
         gw, bare = run["gateway"], run["bare"]
         gww, barew = gw["window"], bare["window"]
-        label = f"fan-out {streams} streams, {run['rate']} ev/s"
+        label = f"fan-out {streams} stream{'s' if int(streams) > 1 else ''}, {run['rate']} ev/s"
         row(f"{label}: stream set-up (ms)", fmt(gw["setup_ms"]), fmt(bare["setup_ms"]),
             gw["setup_ms"], bare["setup_ms"])
         row(f"{label}: events/s delivered", fmt(gww["events_per_s"]),
