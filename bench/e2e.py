@@ -446,6 +446,10 @@ def table(results, command, started, elapsed):
                 fmt(bt["messages"] / max(1, bt["events"])),
                 fmt(bs["messages"] / max(1, bs["events"])), bt["messages"] / max(1, bt["events"]),
                 bs["messages"] / max(1, bs["events"]))
+        row(f"{label}: CPU seconds, server / client (same machine)",
+            f"{gs['server_cpu_s']:.1f} / {gs['client_cpu_s']:.1f}",
+            f"{bs['server_cpu_s']:.1f} / {bs['client_cpu_s']:.1f}", gs["server_cpu_s"],
+            bs["server_cpu_s"])
         g, b = gs["latency_emission_us"], bs["latency_emission_us"]
         row(f"{label}: latency from emission p50 / p99 (ms)",
             f"{g['p50'] / 1e3:.1f} / {g['p99'] / 1e3:.1f}",
