@@ -20,6 +20,10 @@ cmake -S . -B build -G Ninja "${CRNP_RELEASE_FLAGS[@]}" >/dev/null
 cmake --build build -j "$jobs"
 step "tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
+# A smoke test of the end-to-end benchmarks (docs/benchmarks.md): every scenario runs with small
+# N; it fails when a scenario breaks (a process dies, events do not arrive), never on speed.
+step "benchmarks (quick)"
+scripts/bench.sh --quick
 step "helm chart (rendered without helm)"
 scripts/test-helm.sh
 

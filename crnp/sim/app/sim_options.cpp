@@ -44,6 +44,7 @@ struct RawFlags {
   std::uint64_t seed = 1;
   std::string vendor = "SUNW";
   std::string logLevel = "info";
+  bool stampEmission = false;
 };
 
 void defineFlags(CLI::App& app, RawFlags& raw) {
@@ -85,6 +86,10 @@ void defineFlags(CLI::App& app, RawFlags& raw) {
        "CRNP_SIM_SEED");
   flag("--vendor", raw.vendor, "VENDOR of the events: SUNW or ORCL", "CRNP_SIM_VENDOR")
       ->check(CLI::IsMember({"SUNW", "ORCL"}));
+  app.add_flag("--stamp-emission", raw.stampEmission,
+               "add ev_emit_time_ns (publication wall time, ns) to every emitted event, for "
+               "latency benchmarks")
+      ->envname("CRNP_SIM_STAMP_EMISSION");
   flag("--log-level", raw.logLevel, "trace, debug, info, warn, error or off", "CRNP_SIM_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 }
@@ -151,6 +156,7 @@ std::optional<std::string> convert(const RawFlags& raw, SimOptions& out) {
   scenario.kind = scenarioKindFromString(raw.scenario).value_or(ScenarioKind::None);
   scenario.eventRate = raw.eventRate;
   scenario.seed = raw.seed;
+  out.simulator.stampEmission = raw.stampEmission;
   out.logLevel = raw.logLevel;
   if (auto problem = validate(out.simulator)) return *problem;
   return std::nullopt;

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <chrono>
 #include <cmath>
 #include <mutex>
 #include <utility>
@@ -60,7 +61,7 @@ class Simulator::Impl : public std::enable_shared_from_this<Impl> {
           return self->model_->randomStep(random);
         },
         [weak](const Event& event) {
-          if (const auto self = weak.lock()) self->server_.publish(event);
+          if (const auto self = weak.lock()) self->publish(event);
         });
     driver_->start();
     spdlog::info("crnp-sim: cluster of {} nodes and {} resource groups (vendor {}), scenario {}",
@@ -99,7 +100,7 @@ class Simulator::Impl : public std::enable_shared_from_this<Impl> {
         result = operation(*self->model_);
         outcome.view = self->viewLocked();
       }
-      for (const auto& event : result.events) self->server_.publish(event);
+      for (const auto& event : result.events) self->publish(event);
       if (result.error) {
         spdlog::info("crnp-sim: {} refused: {}", what, result.error->message);
       } else {
@@ -124,7 +125,7 @@ class Simulator::Impl : public std::enable_shared_from_this<Impl> {
           std::lock_guard lock(self->modelMutex_);
           outcome.sequence = self->model_->countExternalEvent();
         }
-        outcome.clientsMatched = self->server_.publish(event);
+        outcome.clientsMatched = self->publish(event);
         spdlog::info("crnp-sim: emitted {}/{} to {} clients", event.eventClass, event.subclass,
                      outcome.clientsMatched);
       }
@@ -147,6 +148,17 @@ class Simulator::Impl : public std::enable_shared_from_this<Impl> {
     asio::post(strand_, [self = shared_from_this(), done = std::move(done)] {
       done(self->server_.clients());
     });
+  }
+
+  // Every emitted event goes out here (on the strand), stamped when configured.
+  std::size_t publish(const Event& event) {
+    if (!config_.stampEmission) return server_.publish(event);
+    Event stamped = event;
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    stamped.nvpairs.push_back(
+        {kEmissionTimePair,
+         {std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count())}});
+    return server_.publish(stamped);
   }
 
   std::vector<Event> currentState() {

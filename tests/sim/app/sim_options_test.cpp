@@ -38,6 +38,7 @@ TEST(SimOptionsTest, DefaultsMatchTheDocumentedOnes) {
   EXPECT_EQ(options.simulator.cluster.vendor, "SUNW");
   EXPECT_EQ(options.simulator.scenario.kind, ScenarioKind::None);
   EXPECT_EQ(options.simulator.scenario.seed, 1u);
+  EXPECT_FALSE(options.simulator.stampEmission) << "events are what a real cluster sends";
 }
 
 TEST(SimOptionsTest, FlagsAreConverted) {
@@ -62,7 +63,8 @@ TEST(SimOptionsTest, FlagsAreConverted) {
                              "--state-file",
                              "/tmp/x.json",
                              "--max-clients",
-                             "5"});
+                             "5",
+                             "--stamp-emission"});
   ASSERT_TRUE(parsed.options) << parsed.output;
   const auto& options = *parsed.options;
   EXPECT_EQ(crnp::toString(options.simulator.server.listen), "[::1]:7000");
@@ -75,6 +77,7 @@ TEST(SimOptionsTest, FlagsAreConverted) {
   EXPECT_EQ(options.simulator.scenario.seed, 18446744073709551615u);
   EXPECT_EQ(options.simulator.server.stateFile, "/tmp/x.json");
   EXPECT_EQ(options.simulator.server.maxClients, 5u);
+  EXPECT_TRUE(options.simulator.stampEmission);
 }
 
 TEST(SimOptionsTest, EnvironmentTwinsApplyUnlessTheFlagIsGiven) {

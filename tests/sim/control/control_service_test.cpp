@@ -2,7 +2,9 @@
 // arguments, and what registered CRNP clients (hand-written XML, raw sockets) receive.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <regex>
 #include <string>
 #include <thread>
@@ -209,6 +211,69 @@ TEST_F(ControlServiceTest, AnOperationsEventsReachAClientInGenerationOrder) {
     return sequence.size() == generated;
   })) << sequence.size();
   for (std::size_t i = 0; i < sequence.size(); ++i) EXPECT_EQ(sequence[i], i + 1);
+}
+
+// Emission stamps (--stamp-emission): every emitted event, an operation's and an EmitEvent's,
+// carries its publication time; without the option none does (tested above: the events are
+// exactly the protocol's).
+class StampedControlServiceTest : public ControlServiceTest {
+ protected:
+  void SetUp() override {
+    auto config = controlTestConfig();
+    config.stampEmission = true;
+    startAll(config);
+  }
+};
+
+TEST_F(StampedControlServiceTest, EmittedEventsCarryTheirPublicationTime) {
+  RawCallbackReceiver receiver;
+  const auto reply = crnp_test::exchange(
+      crnpPort(),
+      crnp_test::registration(receiver.port(), "ADD_CLIENT", crnp_test::subscribeAll()));
+  ASSERT_EQ(reply.statusCode(), "OK") << reply.bytes;
+  const auto before = std::chrono::system_clock::now();
+  v1::SwitchResourceGroupRequest request;
+  request.set_resource_group("app-rg-1");
+  request.set_node("phys-node-2");
+  v1::ClusterView view;
+  ASSERT_TRUE(call(&Stub::SwitchResourceGroup, request, view).ok());
+  v1::EmitEventRequest emit;
+  emit.set_subclass("ESC_x");
+  emit.add_nvpairs()->set_name("k");
+  emit.mutable_nvpairs(0)->add_values("v");
+  v1::EmitEventResponse emitted;
+  ASSERT_TRUE(call(&Stub::EmitEvent, emit, emitted).ok());
+  const auto after = std::chrono::system_clock::now();
+
+  const std::regex stampPair(R"(ev_emit_time_ns[\s\S]*?<VALUE>\s*(?:<!\[CDATA\[)?(\d+))");
+  const auto nanos = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  };
+  // The registration's current-state snapshots come first, unstamped; then the switchover's
+  // events and the emitted one, each stamped with a time within the calls.
+  const std::size_t emittedEvents = view.events_generated() + 1;
+  std::vector<long long> stamps;
+  std::size_t unstamped = 0;
+  ASSERT_TRUE(eventually([&] {
+    stamps.clear();
+    unstamped = 0;
+    for (const auto& connection : receiver.connections()) {
+      std::smatch match;
+      if (std::regex_search(connection.bytes, match, stampPair)) {
+        stamps.push_back(std::stoll(match[1]));
+      } else {
+        EXPECT_TRUE(stamps.empty()) << "an unstamped event after emitted ones";
+        ++unstamped;
+      }
+    }
+    return stamps.size() == emittedEvents;
+  })) << stamps.size();
+  EXPECT_GE(unstamped, 3u) << "membership and group snapshots";
+  for (const auto stamp : stamps) {
+    EXPECT_GE(stamp, nanos(before));
+    EXPECT_LE(stamp, nanos(after));
+  }
+  EXPECT_TRUE(std::is_sorted(stamps.begin(), stamps.end())) << "publication order";
 }
 
 TEST_F(ControlServiceTest, EmitEventRejectsEventsClientsCouldNotRead) {

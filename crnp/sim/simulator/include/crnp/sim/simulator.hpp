@@ -28,7 +28,14 @@ struct SimulatorConfig {
   ServerConfig server;
   ClusterConfig cluster;
   ScenarioConfig scenario;
+  /// Adds kEmissionTimePair (the wall clock at publication, ns since the epoch) to every event
+  /// the cluster emits, for benchmarks that measure latency from the cluster. Off: events are
+  /// exactly what a real cluster sends.
+  bool stampEmission = false;
 };
+
+/// The `ev_` pair --stamp-emission adds; like every ev_ pair, clients pass it through raw.
+inline constexpr const char* kEmissionTimePair = "ev_emit_time_ns";
 
 /// A message naming what is wrong with `config` (cluster layout, scenario rate), or nullopt.
 std::optional<std::string> validate(const SimulatorConfig& config);
