@@ -174,8 +174,11 @@ class Bench:
         gateway.address = gateway.wait_line(r"gRPC listening on (\S+)", 30).group(1)
         return gateway
 
-    def start_bare_server(self):
-        bare = Proc("crnp-bench-bare-server", [self.exe("crnp-bench-bare-server")], stdin=True)
+    def start_bare_server(self, snapshot_events=0):
+        # Each stream starts with as many snapshot messages as the gateway's streams did.
+        bare = Proc("crnp-bench-bare-server", [self.exe("crnp-bench-bare-server"),
+                                               "--snapshot-events", str(snapshot_events)],
+                    stdin=True)
         bare.address = bare.wait_json("listening", 20)["listening"]
         return bare
 
@@ -200,10 +203,12 @@ class Bench:
 
     # --- scenarios ---------------------------------------------------------------------------
 
-    def fanout_run(self, kind, streams, rate, window, storm):
+    def fanout_run(self, kind, streams, rate, window, storm, snapshot_events=0):
         """One server (gateway or bare) with `streams` streams: set-up, idle memory, a
-        measuring window at `rate` events/s, then (when `storm`) a burst of `storm` events."""
-        server = self.start_gateway() if kind == "gateway" else self.start_bare_server()
+        measuring window at `rate` events/s, then (when `storm`) a burst of `storm` events.
+        The bare server's snapshot has `snapshot_events` messages (the gateway's, same case)."""
+        server = (self.start_gateway() if kind == "gateway" else
+                  self.start_bare_server(snapshot_events))
         try:
             time.sleep(self.settle)
             rss_before = rss_kib(server.pid)
@@ -211,7 +216,9 @@ class Bench:
             ready = client.wait_json("setup_ms", 180)
             time.sleep(self.settle)  # the streams settle (allocations, flow-control updates)
             rss_after = rss_kib(server.pid)
-            out = {"setup_ms": ready["setup_ms"], "rss_before_kib": rss_before,
+            out = {"setup_ms": ready["setup_ms"],
+                   "snapshot_events": ready.get("snapshot_events", 0),
+                   "rss_before_kib": rss_before,
                    "rss_streams_kib": rss_after,
                    "kib_per_stream": (rss_after - rss_before) / streams}
             if kind == "gateway":
@@ -344,7 +351,9 @@ class Bench:
             run = {"streams": streams, "rate": rate}
             for kind in ("gateway", "bare"):
                 print(f"fan-out: {kind}, {streams} streams, {rate} events/s", file=sys.stderr)
-                run[kind] = self.fanout_run(kind, streams, rate, window, storm)
+                run[kind] = self.fanout_run(
+                    kind, streams, rate, window, storm,
+                    run["gateway"]["snapshot_events"] if kind == "bare" else 0)
                 self.sim.check_alive()
             fanout.append(run)
         self.results["fanout"] = fanout

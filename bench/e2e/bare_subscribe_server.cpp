@@ -1,6 +1,8 @@
 // crnp-bench-bare-server: the fan-out baseline. A bare gRPC C++ callback server with the
 // gateway's service and method name (crnp.gateway.v1.CrnpGateway/Subscribe) that does the
-// least a gateway must: each stream gets snapshot_end, then every broadcast message. A message
+// least a gateway must: each stream gets a snapshot of --snapshot-events event messages (the
+// driver passes the size of the gateway's snapshot in the same case) and snapshot_end, then
+// every broadcast message. A message
 // is built and serialized once (the same event shape and size as the gateway's) and its
 // ByteBuffer shared by every stream; one write in flight per stream, the rest queued.
 // stdin commands: `rate R` (R messages per second, 0 stops), `burst K` (K at once), `quit`.
@@ -14,6 +16,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_set>
+#include <vector>
 
 #include "bench_args.hpp"
 #include "bench_event.hpp"
@@ -53,9 +56,9 @@ class StreamSet {
 
 class BareStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  BareStream(StreamSet& set, const grpc::ByteBuffer& snapshotEnd) : set_(set) {
+  BareStream(StreamSet& set, const std::vector<grpc::ByteBuffer>& start) : set_(set) {
     set_.add(this);
-    send(snapshotEnd);
+    for (const auto& message : start) send(message);
   }
 
   void send(const grpc::ByteBuffer& message) {
@@ -106,21 +109,28 @@ void StreamSet::broadcast(const grpc::ByteBuffer& message) {
 class BareService final
     : public pb::CrnpGateway::WithRawCallbackMethod_Subscribe<pb::CrnpGateway::CallbackService> {
  public:
-  BareService() {
+  /// Every stream starts with `snapshotEvents` event messages (as a gateway's snapshot of
+  /// that many events: the driver passes the gateway's count), then snapshot_end.
+  explicit BareService(std::uint32_t snapshotEvents) {
+    for (std::uint32_t i = 0; i < snapshotEvents; ++i) {
+      start_.push_back(serialize(eventMessage(++sequence_, true)));
+    }
     pb::SubscribeResponse end;
-    end.set_resume_token(token(0));
-    end.mutable_snapshot_end()->set_event_count(0);
-    snapshotEnd_ = serialize(end);
+    end.set_resume_token(token(sequence_));
+    end.mutable_snapshot_end()->set_event_count(snapshotEvents);
+    start_.push_back(serialize(end));
   }
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext*,
                                                         const grpc::ByteBuffer*) override {
-    return new BareStream(streams_, snapshotEnd_);
+    return new BareStream(streams_, start_);
   }
 
   // One event, built and serialized once for every stream.
-  void broadcastEvent() {
-    const auto sequence = ++sequence_;
+  void broadcastEvent() { streams_.broadcast(serialize(eventMessage(++sequence_, false))); }
+
+ private:
+  pb::SubscribeResponse eventMessage(std::uint64_t sequence, bool snapshot) const {
     const auto now = std::chrono::system_clock::now();
     const auto nanos =
         std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
@@ -149,16 +159,16 @@ class BareService final
     for (std::size_t i = 0; i < pairs[1].values.size(); ++i) {
       (*group->mutable_node_states())[pairs[1].values[i]] = pairs[2].values[i];
     }
-    streams_.broadcast(serialize(response));
+    event->set_snapshot(snapshot);
+    return response;
   }
 
- private:
   static std::string token(std::uint64_t sequence) {
     return "00000000bench000:" + std::to_string(sequence);
   }
 
   StreamSet streams_;
-  grpc::ByteBuffer snapshotEnd_;
+  std::vector<grpc::ByteBuffer> start_;  // snapshot events and snapshot_end
   std::atomic<std::uint64_t> sequence_{0};
   // crnp-bench-client emit numbers its events from the time in microseconds: the same digits.
   const std::uint64_t sequenceBase_ = static_cast<std::uint64_t>(
@@ -170,15 +180,17 @@ class BareService final
 int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:0";
   long perConnection = 100;
+  std::uint32_t snapshotEvents = 0;
   try {
     const bench::BenchArgs args({argv + 1, argv + argc}, {});
     listen = args.text("--listen", listen);
     perConnection = static_cast<long>(args.number("--max-streams-per-connection", 100));
+    snapshotEvents = static_cast<std::uint32_t>(args.number("--snapshot-events", 0));
   } catch (const std::invalid_argument& e) {
     std::cerr << "crnp-bench-bare-server: " << e.what() << "\n";
     return 2;
   }
-  BareService service;
+  BareService service(snapshotEvents);
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);

@@ -120,6 +120,7 @@ class SubscribeLoad {
                {"streams", options_.streams},
                {"connections", stubs_.size()},
                {"setup_ms", (board_.lastReadyNs.load() - startNs) / 1e6},
+               {"snapshot_events", board_.snapshotEvents.load()},
                {"server_rss_kib", rss.value_or(0)}});
     return commands();
   }

@@ -52,6 +52,7 @@ void SubscribeStream::OnReadDone(bool ok) {
       if (!sawSnapshotEnd_) {
         sawSnapshotEnd_ = true;
         board_.lastReadyNs.store(nowNs);  // streams finish in any order; the driver takes max
+        board_.snapshotEvents.store(response_.snapshot_end().event_count());
         board_.ready.fetch_add(1);
       }
       break;

@@ -19,14 +19,15 @@ namespace pb = crnp::gateway::v1;
 
 /// What every stream reports to, shared by all streams of the client (thread-safe).
 struct StreamBoard {
-  std::atomic<std::size_t> ready{0};          ///< streams that had snapshot_end
-  std::atomic<std::size_t> done{0};           ///< streams whose OnDone ran
-  std::atomic<std::size_t> failed{0};         ///< streams that ended before being cancelled
-  std::atomic<std::size_t> stormDone{0};      ///< streams that had `stormEvents` live events
-  std::atomic<std::int64_t> lastReadyNs{0};   ///< wall clock of the latest snapshot_end
-  std::atomic<std::int64_t> lastEventNs{0};   ///< wall clock of the latest event message
-  std::atomic<bool> recording{false};         ///< count live events (the measuring window)
-  std::atomic<std::uint32_t> stormEvents{0};  ///< storm armed: events each stream awaits
+  std::atomic<std::size_t> ready{0};             ///< streams that had snapshot_end
+  std::atomic<std::size_t> done{0};              ///< streams whose OnDone ran
+  std::atomic<std::size_t> failed{0};            ///< streams that ended before being cancelled
+  std::atomic<std::size_t> stormDone{0};         ///< streams that had `stormEvents` live events
+  std::atomic<std::int64_t> lastReadyNs{0};      ///< wall clock of the latest snapshot_end
+  std::atomic<std::uint32_t> snapshotEvents{0};  ///< event_count of the latest snapshot_end
+  std::atomic<std::int64_t> lastEventNs{0};      ///< wall clock of the latest event message
+  std::atomic<bool> recording{false};            ///< count live events (the measuring window)
+  std::atomic<std::uint32_t> stormEvents{0};     ///< storm armed: events each stream awaits
   std::mutex errorMutex;
   std::string firstError;
 };

@@ -150,7 +150,8 @@ std::optional<std::string> GatewayApp::Impl::start() {
   streams.maxStreamAge = options_.maxStreamAge;
   streams.maxStreams = options_.maxStreams;
   subscriptions_ = std::make_unique<SubscriptionManager>(
-      *hub_, [this](const std::string& id) { return registry_->typesOf(id); }, streams);
+      *hub_, [this](const std::string& id) { return registry_->typesOf(id); }, streams,
+      RegistrationLimits{}, grpcMetrics_.streamObserver());
 
   if (auto error = startUpstream()) return error;
 

@@ -65,8 +65,11 @@ struct GrpcServerMetrics::Families {
   };
 
   Method& method(const grpc::experimental::ServerRpcInfo& info) {
+    return method(info.method() ? info.method() : "", info.type());
+  }
+
+  Method& method(const std::string& name, grpc::experimental::ServerRpcInfo::Type callType) {
     std::lock_guard lock(mutex);
-    const std::string name = info.method() ? info.method() : "";
     auto [it, inserted] = methods.try_emplace(name);
     Method& m = it->second;
     if (!inserted) return m;
@@ -78,7 +81,7 @@ struct GrpcServerMetrics::Families {
     const std::string rpc = slash == std::string::npos ? name : name.substr(slash + 1);
     using Type = grpc::experimental::ServerRpcInfo::Type;
     const char* type = "unary";
-    switch (info.type()) {
+    switch (callType) {
       case Type::UNARY:
         type = "unary";
         break;
@@ -93,7 +96,7 @@ struct GrpcServerMetrics::Families {
         break;
     }
     m.labels = {{"grpc_type", type}, {"grpc_service", service}, {"grpc_method", rpc}};
-    m.unary = info.type() == Type::UNARY;
+    m.unary = callType == Type::UNARY;
     m.started = &started.Add(m.labels);
     m.received = &received.Add(m.labels);
     m.sent = &sent.Add(m.labels);
@@ -159,6 +162,10 @@ class MetricsInterceptorFactory final
   explicit MetricsInterceptorFactory(GrpcServerMetrics::Families& families) : families_(families) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
+    // No interceptor (nullptr) for the streaming method: it reports through its observer.
+    if (info->method() != nullptr && info->method() == GrpcServerMetrics::streamingMethod) {
+      return nullptr;
+    }
     return new MetricsInterceptor(families_, families_.method(*info));
   }
 
@@ -166,10 +173,35 @@ class MetricsInterceptorFactory final
   GrpcServerMetrics::Families& families_;
 };
 
+// The streaming method's series, counted by its streams (no interceptor on it).
+class StreamingMethodObserver final : public StreamCallObserver {
+ public:
+  explicit StreamingMethodObserver(GrpcServerMetrics::Families& families)
+      : families_(families),
+        method_(families.method(std::string(GrpcServerMetrics::streamingMethod),
+                                grpc::experimental::ServerRpcInfo::Type::SERVER_STREAMING)) {}
+
+  void started() override {
+    method_.started->Increment();
+    method_.received->Increment();  // the request
+  }
+  void messageSent() override { method_.sent->Increment(); }
+  void handled(grpc::StatusCode code) override {
+    families_.handledFor(method_, static_cast<int>(code)).Increment();
+  }
+
+ private:
+  GrpcServerMetrics::Families& families_;
+  GrpcServerMetrics::Families::Method& method_;
+};
+
 }  // namespace
 
 GrpcServerMetrics::GrpcServerMetrics(prometheus::Registry& registry)
-    : families_(std::make_unique<Families>(registry)) {}
+    : families_(std::make_unique<Families>(registry)),
+      streamObserver_(std::make_unique<StreamingMethodObserver>(*families_)) {}
+
+StreamCallObserver& GrpcServerMetrics::streamObserver() { return *streamObserver_; }
 
 GrpcServerMetrics::~GrpcServerMetrics() = default;
 

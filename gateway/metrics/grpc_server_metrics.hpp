@@ -11,6 +11,8 @@
 #include <memory>
 #include <string_view>
 
+#include "stream_call_observer.hpp"
+
 namespace prometheus {
 class Registry;
 }
@@ -28,13 +30,19 @@ class GrpcServerMetrics {
   GrpcServerMetrics& operator=(const GrpcServerMetrics&) = delete;
 
   /// For ServerBuilder::experimental().SetInterceptorCreators; this object must outlive the
-  /// server.
+  /// server. It leaves out `streamingMethod` (a full "/package.Service/Method" name), whose
+  /// calls report through streamObserver() instead.
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> interceptorFactory();
+
+  /// The series of the server-streaming method `streamingMethod`, fed by its own streams.
+  StreamCallObserver& streamObserver();
+  static constexpr std::string_view streamingMethod = "/crnp.gateway.v1.CrnpGateway/Subscribe";
 
   struct Families;
 
  private:
   std::unique_ptr<Families> families_;
+  std::unique_ptr<StreamCallObserver> streamObserver_;
 };
 
 }  // namespace gateway

@@ -128,18 +128,23 @@ void SubscribeReactor::pumpLocked() {
     owner_.counters().delivery.observe(now - received);
   current_ = std::move(write->message);
   lastWrite_ = Clock::now();
+  owner_.callObserver().messageSent();
   if (write->last) {
     finishing_ = true;
+    finalCode_ = grpc::StatusCode::OK;
     StartWriteAndFinish(&current_, grpc::WriteOptions(), grpc::Status::OK);
     return;
   }
   writing_ = true;
+  // No buffer hint for a write with more waiting behind it: gRPC completes such a write only
+  // when a later one flushes it, and a stream has one write in flight (it would wait forever).
   StartWrite(&current_);
 }
 
 void SubscribeReactor::finishLocked(grpc::Status status) {
   if (finishing_) return;
   finishing_ = true;
+  finalCode_ = status.error_code();
   queue_.clear();
   // The timers stay registered until OnDone (removing waits for a call in progress, which
   // may be waiting for this lock); onTimer ignores a finishing stream.
@@ -163,7 +168,13 @@ void SubscribeReactor::OnCancel() {
 }
 
 void SubscribeReactor::OnDone() {
-  owner_.streamDone(this);  // first: it also orders the construction before what follows
+  grpc::StatusCode code;
+  {
+    std::lock_guard lock(mutex_);
+    code = finalCode_;
+  }
+  owner_.callObserver().handled(code);
+  owner_.streamDone(this);  // also orders the construction before what follows
   hub_.detach(*this);
   timers_.remove(timerId_);  // waits for a timer call in progress; none follows
   // Orders every earlier critical section before the destruction (reactions are ordered by

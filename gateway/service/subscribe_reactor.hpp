@@ -19,6 +19,7 @@
 
 #include "event_hub.hpp"
 #include "latency_histogram.hpp"
+#include "stream_call_observer.hpp"
 #include "stream_queue.hpp"
 #include "stream_timers.hpp"
 
@@ -43,6 +44,7 @@ class StreamOwner {
   virtual ~StreamOwner() = default;
   virtual void streamDone(SubscribeReactor* stream) = 0;
   virtual StreamCounters& counters() = 0;
+  virtual StreamCallObserver& callObserver() = 0;
 };
 
 struct StreamSettings {
@@ -110,6 +112,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   StreamQueue queue_;
   std::chrono::steady_clock::time_point lastWrite_;
   grpc::ByteBuffer current_;  // the message in flight; unchanged until OnWriteDone
+  grpc::StatusCode finalCode_ = grpc::StatusCode::OK;  // what the call ended with
 };
 
 }  // namespace gateway

@@ -21,22 +21,28 @@ constexpr auto kMaxHeartbeat = std::chrono::hours(24);
 // The reactor of a call refused before it started: finishes at once.
 class RejectedStream final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  explicit RejectedStream(grpc::Status status) { Finish(std::move(status)); }
+  RejectedStream(StreamCallObserver& observer, grpc::Status status) {
+    observer.handled(status.error_code());
+    Finish(std::move(status));
+  }
   void OnDone() override { delete this; }
 };
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(grpc::Status status) {
-  return new RejectedStream(std::move(status));
+grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(StreamCallObserver& observer,
+                                                   grpc::Status status) {
+  return new RejectedStream(observer, std::move(status));
 }
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(grpc::StatusCode code,
+grpc::ServerWriteReactor<grpc::ByteBuffer>* reject(StreamCallObserver& observer,
+                                                   grpc::StatusCode code,
                                                    const std::string& message,
                                                    const std::string& reason) {
-  return reject(makeErrorStatus(code, message, reason));
+  return reject(observer, makeErrorStatus(code, message, reason));
 }
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* invalid(const std::string& message) {
-  return reject(grpc::StatusCode::INVALID_ARGUMENT, message, "INVALID_SUBSCRIBE_REQUEST");
+grpc::ServerWriteReactor<grpc::ByteBuffer>* invalid(StreamCallObserver& observer,
+                                                    const std::string& message) {
+  return reject(observer, grpc::StatusCode::INVALID_ARGUMENT, message, "INVALID_SUBSCRIBE_REQUEST");
 }
 
 // nullopt unless the Duration is a valid one between 0 and 24 h (negative, mixed signs,
@@ -52,11 +58,13 @@ std::optional<std::chrono::milliseconds> toMilliseconds(const google::protobuf::
 }  // namespace
 
 SubscriptionManager::SubscriptionManager(EventHub& hub, RegistrationLookup lookup,
-                                         SubscriptionConfig config, RegistrationLimits limits)
+                                         SubscriptionConfig config, RegistrationLimits limits,
+                                         StreamCallObserver& observer)
     : hub_(hub),
       lookup_(std::move(lookup)),
       config_(config),
       limits_(limits),
+      observer_(observer),
       random_(std::random_device{}()) {}
 
 SubscriptionManager::~SubscriptionManager() {
@@ -66,11 +74,13 @@ SubscriptionManager::~SubscriptionManager() {
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
     grpc::CallbackServerContext* /*context*/, const grpc::ByteBuffer* request) {
+  observer_.started();
   crnp::gateway::v1::SubscribeRequest parsed;
-  if (auto status = parseRequest(request, parsed); !status.ok()) return reject(std::move(status));
+  if (auto status = parseRequest(request, parsed); !status.ok())
+    return reject(observer_, std::move(status));
   // Checked before anything is looked up or quoted, like every other RPC's id.
   if (auto status = validateRegistrationId(parsed.registration_id(), limits_); !status.ok()) {
-    return reject(std::move(status));
+    return reject(observer_, std::move(status));
   }
 
   StreamSettings settings;
@@ -81,22 +91,22 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
   if (parsed.has_heartbeat_interval()) {
     const auto interval = toMilliseconds(parsed.heartbeat_interval());
     if (!interval || *interval < config_.minHeartbeat || *interval > kMaxHeartbeat) {
-      return invalid(fmt::format("heartbeat_interval must be between {} ms and 24 h",
-                                 config_.minHeartbeat.count()));
+      return invalid(observer_, fmt::format("heartbeat_interval must be between {} ms and 24 h",
+                                            config_.minHeartbeat.count()));
     }
     settings.heartbeat = *interval;
   }
   if (parsed.max_batch() > kMaxBatchEvents) {
-    return invalid(
-        fmt::format("max_batch must be at most {} (0 or 1: no batches)", kMaxBatchEvents));
+    return invalid(observer_, fmt::format("max_batch must be at most {} (0 or 1: no batches)",
+                                          kMaxBatchEvents));
   }
   settings.maxBatch = std::max<std::size_t>(parsed.max_batch(), 1);
   std::optional<ResumeToken> resume;
   if (!parsed.resume_token().empty()) {
     resume = decodeResumeToken(parsed.resume_token());
     if (!resume) {
-      return invalid("resume_token \"" + crnp::echoBounded(parsed.resume_token()) +
-                     "\" is not a token of this gateway");
+      return invalid(observer_, "resume_token \"" + crnp::echoBounded(parsed.resume_token()) +
+                                    "\" is not a token of this gateway");
     }
   }
 
@@ -104,11 +114,11 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
   {
     std::lock_guard lock(mutex_);
     if (shuttingDown_) {
-      return reject(grpc::StatusCode::UNAVAILABLE, "gateway is shutting down; try another one",
-                    "SHUTTING_DOWN");
+      return reject(observer_, grpc::StatusCode::UNAVAILABLE,
+                    "gateway is shutting down; try another one", "SHUTTING_DOWN");
     }
     if (config_.maxStreams > 0 && streams_.size() >= config_.maxStreams) {
-      return reject(grpc::StatusCode::RESOURCE_EXHAUSTED,
+      return reject(observer_, grpc::StatusCode::RESOURCE_EXHAUSTED,
                     fmt::format("too many Subscribe streams (limit {})", config_.maxStreams),
                     "TOO_MANY_STREAMS");
     }

@@ -18,6 +18,7 @@
 #include "config_defaults.hpp"
 #include "crnp/messages.hpp"
 #include "event_hub.hpp"
+#include "stream_call_observer.hpp"
 #include "stream_timers.hpp"
 #include "subscribe_reactor.hpp"
 #include "subscription_config.hpp"
@@ -36,8 +37,10 @@ class SubscriptionManager final : private StreamOwner {
       std::function<std::optional<std::vector<crnp::EventType>>(const std::string& id)>;
 
   /// `limits` (maxIdLength) checks the registration id of each request, as Register does.
+  /// `observer` learns of every call, message and result, for the gRPC server metrics.
   SubscriptionManager(EventHub& hub, RegistrationLookup lookup, SubscriptionConfig config,
-                      RegistrationLimits limits = {});
+                      RegistrationLimits limits = {},
+                      StreamCallObserver& observer = StreamCallObserver::none());
   /// Every stream must be over (after Server::Shutdown and Wait) before destruction.
   ~SubscriptionManager() override;
   SubscriptionManager(const SubscriptionManager&) = delete;
@@ -82,6 +85,7 @@ class SubscriptionManager final : private StreamOwner {
  private:
   void streamDone(SubscribeReactor* stream) override;
   StreamCounters& counters() override { return counters_; }
+  StreamCallObserver& callObserver() override { return observer_; }
   std::chrono::milliseconds drawMaxAgeLocked();
 
   EventHub& hub_;
@@ -90,6 +94,7 @@ class SubscriptionManager final : private StreamOwner {
   const RegistrationLimits limits_;
 
   StreamCounters counters_;
+  StreamCallObserver& observer_;
   // Every stream's heartbeat and age deadlines (one thread); outlives the streams, which end
   // before the manager is destroyed.
   StreamTimers timers_;
