@@ -154,7 +154,7 @@ OptionTable buildTable() {
            "who may deliver events: CIDR list (empty: the CRNP servers' addresses)"),
       text("registration-source", &G::registrationSource, "IP",
            "source IP for registrations; the server calls back this IP (empty: any)"),
-      text("data-dir", &G::dataDir, "DIR", "directory of the durable registration store"),
+      text("data-dir", &G::dataDir, "DIR", "directory of the durable registration store and event log"),
       toggle("embedded-cluster", &G::embeddedCluster,
              "run a simulated CRNP cluster in-process on loopback and follow it"),
       choice("embedded-scenario", &G::embeddedScenario, kScenarios, "embedded cluster scenario"),
