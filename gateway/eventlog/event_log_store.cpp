@@ -314,6 +314,10 @@ std::optional<std::string> EventLogStore::writeLocked(const EventLogBatch& batch
   return std::nullopt;
 }
 
+std::optional<std::string> EventLogStore::limitPagesForTest(std::int64_t pages) {
+  return exec(db_, ("PRAGMA max_page_count = " + std::to_string(pages)).c_str());
+}
+
 std::optional<std::string> EventLogStore::closeClean(std::uint64_t lastSequence) {
   Statement state(db_, "UPDATE log_state SET reserved_through = ?1, clean = 1 WHERE id = 1");
   state.bind(1, toColumn(std::max(lastSequence, coveredAfter_)));

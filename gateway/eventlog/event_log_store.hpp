@@ -74,6 +74,10 @@ class EventLogStore {
   /// next open continues after it. Nothing may be written after it.
   std::optional<std::string> closeClean(std::uint64_t lastSequence);
 
+  /// Test seam for a full disk: the file may not grow beyond `pages` pages (PRAGMA
+  /// max_page_count); writes that need more fail with SQLITE_FULL.
+  std::optional<std::string> limitPagesForTest(std::int64_t pages);
+
   std::uint64_t reservedThrough() const { return reservedThrough_; }
   std::uint64_t coveredAfter() const { return coveredAfter_; }
   std::size_t retainedEvents() const { return retained_.size(); }

@@ -203,7 +203,7 @@ void EventHub::abandonJournal() {
   crnp::slog::error("events", "event log reservation exhausted; continuing unpersisted",
                     {{"reason", "the event log could not reserve sequence numbers in time"},
                      {"sequence", lastSequence_},
-                     {"new_epoch", encodeResumeToken({next, 0})}});
+                     {"new_epoch", encodeResumeToken({next, 0}).substr(0, 16)}});
   std::lock_guard lock(mutex_);
   epoch_ = next;
   coveredAfter_ = lastSequence_;
