@@ -4,6 +4,7 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/metric_type.h>
 
+#include <deque>
 #include <limits>
 #include <string>
 #include <utility>
@@ -51,10 +52,14 @@ class Families {
     metric.histogram.bucket.push_back({snapshot.count, std::numeric_limits<double>::infinity()});
     f.metric.push_back(std::move(metric));
   }
-  std::vector<MetricFamily> take() { return std::move(out_); }
+  std::vector<MetricFamily> take() {
+    return {std::make_move_iterator(out_.begin()), std::make_move_iterator(out_.end())};
+  }
 
  private:
-  std::vector<MetricFamily> out_;
+  // A deque: family() hands out references that must survive the next family() (a vector's
+  // growth moved the families and left clusterMetrics' first reference dangling).
+  std::deque<MetricFamily> out_;
 };
 
 double seconds(std::chrono::system_clock::time_point time) {
