@@ -128,6 +128,7 @@ EventLogStore::OpenResult EventLogStore::open(const std::string& dataDir, EventL
   if (auto error = store->load(result.recovered, newEpoch.value_or(randomEpoch()))) {
     return {nullptr, {}, path + ": " + *error};
   }
+  store->usedThrough_ = result.recovered.lastSequence;
   // In use from here on: a crash from now on is recovered as one.
   store->reservedThrough_ = result.recovered.lastSequence + reserveAhead;
   Statement mark(db,
@@ -231,6 +232,10 @@ std::optional<std::string> EventLogStore::write(const EventLogBatch& batch) {
     return "committing: " + *error;
   }
   coveredAfter_ = covered;
+  usedThrough_ = std::max(usedThrough_, batch.lostThrough);
+  if (!batch.events.empty()) {
+    usedThrough_ = std::max(usedThrough_, batch.events.back().entry.sequence);
+  }
   retained_ = std::move(retained);
   retainedBytes_ = bytes;
   latestKeys_ = std::move(keys);
@@ -252,18 +257,22 @@ std::optional<std::string> EventLogStore::writeLocked(const EventLogBatch& batch
                    "received_ns = excluded.received_ns, event = excluded.event "
                    "WHERE excluded.sequence > latest.sequence");
   if (!insert.ok() || !latest.ok()) return insert.error("preparing the batch");
-  const auto putLatest = [&](const JournalEntry& entry,
-                             const std::string& text) -> std::optional<std::string> {
-    std::string key = encodeEventKey(crnp::eventKey(entry.event));
+  const auto putLatest = [&](const std::string& key,
+                             const JournalEntry& entry) -> std::optional<std::string> {
     latest.reset();
     latest.bind(1, key);
     latest.bind(2, toColumn(entry.sequence));
     latest.bind(3, toNanos(entry.received));
-    latest.bind(4, text);
+    latest.bind(4, encodeEvent(entry.event));
     if (latest.step() != SQLITE_DONE) return latest.error("storing a latest event");
-    keys.insert(std::move(key));
+    keys.insert(key);
     return std::nullopt;
   };
+  // Only the newest event of each key in the batch becomes its latest row.
+  std::map<std::string, const EventLogRecord*> newestOfKey;
+  for (const EventLogRecord& record : batch.events) {
+    newestOfKey[encodeEventKey(crnp::eventKey(record.entry.event))] = &record;
+  }
   for (const EventLogRecord& record : batch.events) {
     const std::string text = encodeEvent(record.entry.event);
     insert.reset();
@@ -274,12 +283,14 @@ std::optional<std::string> EventLogStore::writeLocked(const EventLogBatch& batch
     if (insert.step() != SQLITE_DONE) {
       return insert.error("storing event " + std::to_string(record.entry.sequence));
     }
-    if (auto error = putLatest(record.entry, text)) return error;
     retained.push_back({record.entry.sequence, record.bytes});
     bytes += record.bytes;
   }
+  for (const auto& [key, record] : newestOfKey) {
+    if (auto error = putLatest(key, record->entry)) return error;
+  }
   for (const JournalEntry& entry : batch.latestOnly) {
-    if (auto error = putLatest(entry, encodeEvent(entry.event))) return error;
+    if (auto error = putLatest(encodeEventKey(crnp::eventKey(entry.event)), entry)) return error;
   }
   // Coverage: past what will never be written, and past what the bounds evict.
   covered = std::max(covered, batch.lostThrough);
@@ -320,7 +331,7 @@ std::optional<std::string> EventLogStore::limitPagesForTest(std::int64_t pages) 
 
 std::optional<std::string> EventLogStore::closeClean(std::uint64_t lastSequence) {
   Statement state(db_, "UPDATE log_state SET reserved_through = ?1, clean = 1 WHERE id = 1");
-  state.bind(1, toColumn(std::max(lastSequence, coveredAfter_)));
+  state.bind(1, toColumn(std::max({lastSequence, usedThrough_, coveredAfter_})));
   if (state.step() != SQLITE_DONE) return state.error("marking a clean stop");
   return std::nullopt;
 }

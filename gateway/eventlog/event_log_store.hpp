@@ -71,7 +71,8 @@ class EventLogStore {
   /// One transaction; nullopt once durable, or the reason (then nothing of it was written).
   std::optional<std::string> write(const EventLogBatch& batch);
   /// Marks a clean stop after `lastSequence` (every event through it written or lost): the
-  /// next open continues after it. Nothing may be written after it.
+  /// next open continues after it (or after a higher number it recovered or wrote). Nothing
+  /// may be written after it.
   std::optional<std::string> closeClean(std::uint64_t lastSequence);
 
   /// Test seam for a full disk: the file may not grow beyond `pages` pages (PRAGMA
@@ -102,6 +103,7 @@ class EventLogStore {
   const EventLogBounds bounds_;
   std::uint64_t reservedThrough_ = 0;
   std::uint64_t coveredAfter_ = 0;
+  std::uint64_t usedThrough_ = 0;  // the highest number known used (recovered or written)
   std::deque<Retained> retained_;  // the event rows, oldest first
   std::size_t retainedBytes_ = 0;
   std::set<std::string> latestKeys_;  // keys of the latest rows

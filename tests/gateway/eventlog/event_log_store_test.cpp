@@ -104,6 +104,25 @@ TEST(EventLogStore, ReservedNumbersAreNeverReusedAcrossCrashes) {
   }
 }
 
+TEST(EventLogStore, CleanStopWithoutNewEventsNeverLowersTheNumbering) {
+  TempDir dir;
+  {
+    auto opened = openLog(dir);
+    ASSERT_TRUE(opened.store) << opened.error;
+    ASSERT_EQ(opened.store->write(batchOf(1, 3)), std::nullopt);
+  }  // a crash: numbering continues after kReserve
+  {
+    auto opened = openLog(dir);
+    ASSERT_TRUE(opened.store) << opened.error;
+    ASSERT_EQ(opened.recovered.lastSequence, kReserve);
+    ASSERT_EQ(opened.store->closeClean(0), std::nullopt);  // nothing published in this run
+  }
+  auto reopened = openLog(dir);
+  ASSERT_TRUE(reopened.store) << reopened.error;
+  EXPECT_FALSE(reopened.recovered.uncleanStop);
+  EXPECT_EQ(reopened.recovered.lastSequence, kReserve);
+}
+
 TEST(EventLogStore, RetentionByCountDeletesTheOldestAndMovesCoverage) {
   TempDir dir;
   {
