@@ -65,6 +65,9 @@ inline constexpr std::chrono::milliseconds kSecurityReloadInterval =
 inline constexpr std::string_view kRegistryFileName = "registrations.db";
 /// File name of the event log inside --data-dir (events kept for resume, the numbering).
 inline constexpr std::string_view kEventLogFileName = "events.db";
+/// Beside it: the last sequence number published, as a memory-mapped page (so that a restart
+/// after kill -9 knows whether anything published was not saved).
+inline constexpr std::string_view kEventLogWatermarkFileName = "events.published";
 /// The event log reserves sequence numbers this far ahead of use (durably, off the ingesting
 /// thread), and raises the reservation when half of it is used: a crash skips at most this
 /// many numbers; a disk that fails for half as many events makes the hub change epoch.

@@ -125,7 +125,13 @@ EventLogStore::OpenResult EventLogStore::open(const std::string& dataDir, EventL
   OpenResult result;
   if (auto error = configure(db)) return {nullptr, {}, path + ": " + *error};
   if (auto error = createSchema(db)) return {nullptr, {}, path + ": " + *error};
-  if (auto error = store->load(result.recovered, newEpoch.value_or(randomEpoch()))) {
+  const std::string watermarkPath =
+      (std::filesystem::path(dataDir) / kEventLogWatermarkFileName).string();
+  PublishedWatermark::Reading published;
+  std::string watermarkError;
+  store->watermark_ = PublishedWatermark::open(watermarkPath, published, watermarkError);
+  if (!store->watermark_) return {nullptr, {}, watermarkError};
+  if (auto error = store->load(result.recovered, newEpoch.value_or(randomEpoch()), published)) {
     return {nullptr, {}, path + ": " + *error};
   }
   store->usedThrough_ = result.recovered.lastSequence;
@@ -148,7 +154,8 @@ EventLogStore::OpenResult EventLogStore::open(const std::string& dataDir, EventL
                     {"events", result.recovered.retained.size()},
                     {"last_sequence", result.recovered.lastSequence},
                     {"covered_after", result.recovered.coveredAfter},
-                    {"clean_stop", !result.recovered.uncleanStop}});
+                    {"clean_stop", !result.recovered.uncleanStop},
+                    {"lost_after_crash", result.recovered.mayHaveLostEvents}});
   result.store = std::move(store);
   return result;
 }
@@ -158,7 +165,8 @@ EventLogStore::EventLogStore(sqlite3* db, std::string path, EventLogBounds bound
 
 EventLogStore::~EventLogStore() { sqlite3_close(db_); }
 
-std::optional<std::string> EventLogStore::load(RecoveredEvents& recovered, std::uint64_t newEpoch) {
+std::optional<std::string> EventLogStore::load(RecoveredEvents& recovered, std::uint64_t newEpoch,
+                                               PublishedWatermark::Reading published) {
   Statement state(db_,
                   "SELECT epoch, reserved_through, covered_after, clean FROM log_state "
                   "WHERE id = 1");
@@ -195,11 +203,25 @@ std::optional<std::string> EventLogStore::load(RecoveredEvents& recovered, std::
   // After a clean stop `reserved` is the last number used; after a crash numbers up to it may
   // have gone to events that never reached the log.
   recovered.lastSequence = std::max(reserved, durable);
+  // What this run starts from as published (the watermark continues from it).
+  std::uint64_t publishedThrough = recovered.lastSequence;
   if (!clean) {
     recovered.uncleanStop = true;
     recovered.durableThroughAtCrash = durable;
-    covered = recovered.lastSequence;
+    // Every queued event was recorded before it was queued, so a trusted watermark is never
+    // behind the durable end; one that is was not written by the last run.
+    if (published.trusted && published.sequence >= durable) {
+      publishedThrough = published.sequence;
+      if (published.sequence > durable) {
+        recovered.mayHaveLostEvents = true;
+        covered = std::max(covered, published.sequence);
+      }
+    } else {
+      recovered.mayHaveLostEvents = true;
+      covered = recovered.lastSequence;
+    }
   }
+  watermark_->record(publishedThrough);
   // Bounds may have shrunk since the last run (--ring-events): the next write deletes the rows.
   while (retained_.size() > 1 && (retained_.size() > std::max<std::size_t>(bounds_.maxEvents, 1) ||
                                   retainedBytes_ > bounds_.maxBytes)) {
@@ -209,8 +231,8 @@ std::optional<std::string> EventLogStore::load(RecoveredEvents& recovered, std::
   }
   coveredAfter_ = covered;
   recovered.coveredAfter = covered;
-  // After a crash none of them can be replayed (coverage starts at the ceiling); the latest
-  // events still give the snapshot and suppress the cluster's repeat of its state.
+  // Those at or before the coverage cannot be replayed; the latest events still give the
+  // snapshot and suppress the cluster's repeat of its state.
   std::erase_if(recovered.retained,
                 [covered](const JournalEntry& entry) { return entry.sequence <= covered; });
   return std::nullopt;

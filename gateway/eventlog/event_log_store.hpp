@@ -6,9 +6,11 @@
 // What it keeps: the epoch of resume tokens; the events kept for resume, within the same
 // bounds as the hub's ring (oldest deleted); the latest event of each key; "every event after
 // covered_after is in the log"; the reserved ceiling of sequence numbers; and whether the last
-// stop was clean. open() turns these into RecoveredEvents (see event_journal.hpp): after a
-// clean stop numbering continues after the last event and every retained token resumes; after
-// a crash it continues after the reserved ceiling and coverage starts there.
+// stop was clean; beside it, events.published (PublishedWatermark). open() turns these into
+// RecoveredEvents (see event_journal.hpp): after a clean stop numbering continues after the
+// last event and every retained token resumes; after a crash numbering continues after the
+// reserved ceiling, and coverage starts after the last event published (when the watermark is
+// trusted; nothing lost: unchanged) or at the ceiling (when it is not).
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "event_journal.hpp"
+#include "published_watermark.hpp"
 
 struct sqlite3;
 
@@ -79,6 +82,9 @@ class EventLogStore {
   /// max_page_count); writes that need more fail with SQLITE_FULL.
   std::optional<std::string> limitPagesForTest(std::int64_t pages);
 
+  /// The one part of the store used on the ingesting thread (thread-safe, no I/O).
+  PublishedWatermark& watermark() { return *watermark_; }
+
   std::uint64_t reservedThrough() const { return reservedThrough_; }
   std::uint64_t coveredAfter() const { return coveredAfter_; }
   std::size_t retainedEvents() const { return retained_.size(); }
@@ -93,12 +99,14 @@ class EventLogStore {
     std::size_t bytes;
   };
   EventLogStore(sqlite3* db, std::string path, EventLogBounds bounds);
-  std::optional<std::string> load(RecoveredEvents& recovered, std::uint64_t newEpoch);
+  std::optional<std::string> load(RecoveredEvents& recovered, std::uint64_t newEpoch,
+                                  PublishedWatermark::Reading published);
   std::optional<std::string> writeLocked(const EventLogBatch& batch, std::uint64_t& covered,
                                          std::deque<Retained>& retained, std::size_t& bytes,
                                          std::set<std::string>& keys);
 
   sqlite3* db_;
+  std::unique_ptr<PublishedWatermark> watermark_;
   const std::string path_;
   const EventLogBounds bounds_;
   std::uint64_t reservedThrough_ = 0;

@@ -22,6 +22,8 @@ EventLogWriter::EventLogWriter(std::unique_ptr<EventLogStore> store, std::size_t
 EventLogWriter::~EventLogWriter() { stop(); }
 
 void EventLogWriter::append(std::shared_ptr<const StoredEvent> event) {
+  // Published from here on, whether or not it is ever written.
+  store_->watermark().record(event->sequence);
   std::unique_lock lock(mutex_);
   if (stopping_ || abandoned_) {
     if (!abandoned_) notPersisted_.fetch_add(1, std::memory_order_relaxed);

@@ -62,7 +62,7 @@ void EventHub::recover(RecoveredEvents recovered) {
   epoch_ = recovered.epoch;
   lastSequence_ = recovered.lastSequence;
   coveredAfter_ = recovered.coveredAfter;
-  if (recovered.uncleanStop) {
+  if (recovered.uncleanStop && recovered.mayHaveLostEvents) {
     crashCoverage_ = recovered.coveredAfter;
     durableThroughAtCrash_ = recovered.durableThroughAtCrash;
   }
@@ -114,6 +114,8 @@ StoredEventPtr EventHub::publish(std::optional<std::uint64_t> given, crnp::Event
   serializations_.fetch_add(1, std::memory_order_relaxed);
   published_.fetch_add(1, std::memory_order_relaxed);
 
+  // To the journal before any client can see it (a journal may record it as published).
+  if (journal_) journal_->append(stored);
   bool signal = false;
   {
     std::lock_guard lock(mutex_);
@@ -133,7 +135,6 @@ StoredEventPtr EventHub::publish(std::optional<std::uint64_t> given, crnp::Event
     }
     signal = !std::exchange(fanoutSignalled_, true);
   }
-  if (journal_) journal_->append(stored);
   if (signal) {
     if (signalFanout_) {
       signalFanout_();

@@ -21,9 +21,12 @@
 //   is in the ring" explicitly, so numbers may have gaps (after a crash, or given from outside
 //   with ingestAt).
 // - After a clean stop every retained token resumes. After a crash the events of the last,
-//   unflushed batch may have been published and lost; the hub cannot know, so every token from
-//   before the crash, except one at the reserved ceiling, gets `reset` with that reason (never
-//   a silent gap). Tokens ahead of the hub or before the ring also reset, with their reason.
+//   unflushed batch may have been published and lost: the journal knows the last number
+//   published (a watermark in memory-mapped file, see eventlog/published_watermark.hpp); tokens
+//   before it get `reset` with that reason (never a silent gap), a token at it resumes. When
+//   nothing was lost, every retained token resumes as after a clean stop; when the watermark
+//   cannot be trusted (a reboot), every token from before the crash resets. Tokens ahead of
+//   the hub or before the ring also reset, with their reason.
 // - Persistence never runs on the ingesting thread and never delays live delivery: append()
 //   only queues; the journal writes in batches on its own thread.
 #include <grpcpp/support/byte_buffer.h>

@@ -30,11 +30,13 @@ struct RecoveredEvents {
   /// Every event numbered after `coveredAfter` (through lastSequence) is in `retained`; a token
   /// before it cannot be replayed.
   std::uint64_t coveredAfter = 0;
-  /// Set after a stop that did not flush (crash, kill -9): the events are durable through this
-  /// sequence; those numbered after it (up to lastSequence) may have been published and lost,
-  /// so coveredAfter == lastSequence. Zero after a clean stop.
-  std::uint64_t durableThroughAtCrash = 0;
+  /// The last stop did not flush (crash, kill -9).
   bool uncleanStop = false;
+  /// After an unclean stop: events after durableThroughAtCrash may have been published and not
+  /// saved, so coveredAfter was moved past them (to the last one published when that is known,
+  /// otherwise to lastSequence); a token before it resets with that reason.
+  bool mayHaveLostEvents = false;
+  std::uint64_t durableThroughAtCrash = 0;
   /// Retained events in sequence order (the newest within the ring's bounds).
   std::vector<JournalEntry> retained;
   /// The latest event of each key (crnp::eventKey), in sequence order; may be older than
@@ -45,8 +47,9 @@ struct RecoveredEvents {
 class EventJournal {
  public:
   virtual ~EventJournal() = default;
-  /// Queues a published event for writing, in sequence order. Called on the ingesting thread:
-  /// O(1), never blocks, never does I/O. An event that cannot be queued or written is counted
+  /// Queues an event for writing, in sequence order, before the hub makes it visible to any
+  /// client (so a journal may note that it is published). Called on the ingesting thread: O(1),
+  /// never blocks, never does I/O. An event that cannot be queued or written is counted
   /// and logged by the journal, and the journal's coverage moves past it (no silent gap).
   virtual void append(std::shared_ptr<const StoredEvent> event) = 0;
   /// The highest sequence number reserved durably: numbers up to it are never given to

@@ -2,9 +2,13 @@
 // new hub recovered from the same data dir.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "event_hub.hpp"
 #include "event_log_test_support.hpp"
 #include "event_log_writer.hpp"
+#include "eventually.hpp"
 #include "temp_dir.hpp"
 
 namespace gateway {
@@ -29,11 +33,13 @@ EventHubConfig hubConfig(std::size_t ring = 100) {
 
 // One run of the gateway's event path: the log, its writer and a hub recovered from it.
 struct GatewayRun {
-  explicit GatewayRun(const TempDir& dir, std::size_t ring = 100) {
+  explicit GatewayRun(const TempDir& dir, std::size_t ring = 100,
+                      EventLogWriter::Hooks hooks = {}) {
     auto opened = EventLogStore::open(dir.string(), {ring, 1u << 20, 1000}, kReserve);
     EXPECT_TRUE(opened.store) << opened.error;
     recovered = opened.recovered;
-    writer = std::make_unique<EventLogWriter>(std::move(opened.store), 1000, kReserve);
+    writer =
+        std::make_unique<EventLogWriter>(std::move(opened.store), 1000, kReserve, std::move(hooks));
     hub = std::make_unique<EventHub>(hubConfig(ring), EventHub::FanoutSignal{}, writer.get(),
                                      opened.recovered);
   }
@@ -106,29 +112,79 @@ TEST(EventHubRecovery, RecoveredLatestSuppressesTheClustersRepeatOfItsState) {
   EXPECT_TRUE(latest[0]->snapshot().Length() > 0);
 }
 
-TEST(EventHubRecovery, AfterACrashOldTokensResetWithTheReasonAndNumbersAreNotReused) {
+TEST(EventHubRecovery, AfterACrashWithEverythingSavedTokensResumeAndNumbersAreNotReused) {
   TempDir dir;
-  std::string lastToken;
+  std::string atOne;
   {
     GatewayRun first(dir);
-    first.ingest("a", "s1");
-    lastToken = first.ingest("a", "s2");
-    // kill -9: nothing flushed, nothing marked; the writer's thread just stops existing. The
-    // process would die here; the test lets the writer persist what it has and skips the clean
-    // mark by abandoning it (the log stays "in use").
+    atOne = first.ingest("a", "s1");
+    first.ingest("a", "s2");
+    ASSERT_TRUE(crnp::test::eventually([&] { return first.writer->stats().persisted == 2; }));
+    // kill -9: the writer never marks a clean stop (abandon() keeps it from doing so here).
     first.writer->abandon();
     first.hub.reset();
   }
   GatewayRun second(dir);
   EXPECT_TRUE(second.recovered.uncleanStop);
-  std::string reason;
-  EXPECT_EQ(replayed(*second.hub, lastToken, &reason), (std::vector<std::uint64_t>{}));
-  EXPECT_NE(reason.find("stopped without saving"), std::string::npos) << reason;
+  EXPECT_EQ(replayed(*second.hub, atOne), (std::vector<std::uint64_t>{2}));
   const std::string next = second.ingest("a", "s3");
   EXPECT_GT(token(next).sequence, kReserve) << "after the reserved ceiling";
-  // A client that had everything through the ceiling (nothing can be lost after it) resumes.
-  EXPECT_EQ(replayed(*second.hub, encodeResumeToken({second.hub->epoch(), kReserve})),
+  EXPECT_EQ(replayed(*second.hub, atOne), (std::vector<std::uint64_t>{2, token(next).sequence}));
+}
+
+// Holds the writer before its second transaction until released.
+struct SecondBatchGate {
+  void wait() {
+    std::unique_lock lock(mutex);
+    if (++batches != 2) return;
+    held = true;
+    changed.notify_all();
+    changed.wait(lock, [this] { return open; });
+  }
+  void waitUntilHeld() {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [this] { return held; });
+  }
+  void release() {
+    std::lock_guard lock(mutex);
+    open = true;
+    changed.notify_all();
+  }
+  std::mutex mutex;
+  std::condition_variable changed;
+  int batches = 0;
+  bool held = false;
+  bool open = false;
+};
+
+TEST(EventHubRecovery, AfterACrashTokensBeforeUnsavedEventsResetWithTheReason) {
+  TempDir dir;
+  SecondBatchGate gate;
+  std::string atOne, atTwo, atThree;
+  {
+    GatewayRun first(dir, 100, {[&] { gate.wait(); }});
+    atOne = first.ingest("a", "s1");
+    ASSERT_TRUE(crnp::test::eventually([&] { return first.writer->stats().persisted == 1; }));
+    atTwo = first.ingest("a", "s2");  // taken by the held second transaction
+    gate.waitUntilHeld();
+    atThree = first.ingest("a", "s3");  // published, queued, never written: the process dies
+    first.writer->abandon();
+    first.hub.reset();
+    gate.release();
+  }
+  GatewayRun second(dir);
+  EXPECT_TRUE(second.recovered.mayHaveLostEvents);
+  std::string reason;
+  EXPECT_EQ(replayed(*second.hub, atTwo, &reason), (std::vector<std::uint64_t>{}));
+  EXPECT_NE(reason.find("stopped without saving"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("after sequence 2"), std::string::npos) << reason;
+  replayed(*second.hub, atOne, &reason);
+  EXPECT_FALSE(reason.empty());
+  // The client that had everything through the last published event misses nothing.
+  const std::string next = second.ingest("a", "s4");
+  EXPECT_EQ(replayed(*second.hub, atThree, &reason),
             (std::vector<std::uint64_t>{token(next).sequence}));
+  EXPECT_EQ(reason, "");
 }
 
 TEST(EventHubRecovery, TokenBeforeTheRetainedEventsResets) {

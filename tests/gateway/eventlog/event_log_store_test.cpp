@@ -69,23 +69,63 @@ TEST(EventLogStore, CleanStopRecoversEpochEventsLatestAndNumbering) {
   EXPECT_EQ(reopened.store->reservedThrough(), 5u + kReserve);
 }
 
-TEST(EventLogStore, CrashContinuesAfterTheReservedCeilingAndCoversNothingBefore) {
+TEST(EventLogStore, CrashWithPublishedButUnsavedEventsCoversFromTheLastPublished) {
   TempDir dir;
   {
     auto opened = openLog(dir);
     ASSERT_TRUE(opened.store) << opened.error;
     ASSERT_EQ(opened.store->write(batchOf(1, 3)), std::nullopt);
-    // Events 4 and 5 were numbered (and perhaps delivered) but never written: a kill -9.
+    // Events 4 and 5 were published (perhaps delivered) but never written: a kill -9.
+    opened.store->watermark().record(5);
   }
   auto reopened = openLog(dir);
   ASSERT_TRUE(reopened.store) << reopened.error;
   const RecoveredEvents& recovered = reopened.recovered;
   EXPECT_TRUE(recovered.uncleanStop);
+  EXPECT_TRUE(recovered.mayHaveLostEvents);
   EXPECT_EQ(recovered.durableThroughAtCrash, 3u);
   EXPECT_EQ(recovered.lastSequence, kReserve) << "numbers up to the ceiling may have been used";
-  EXPECT_EQ(recovered.coveredAfter, kReserve) << "no token from before the crash is replayed";
+  EXPECT_EQ(recovered.coveredAfter, 5u) << "no token before the lost events is replayed";
   EXPECT_TRUE(recovered.retained.empty());
   EXPECT_EQ(sequencesOf(recovered.latest), (std::vector<std::uint64_t>{1, 2, 3}));
+}
+
+TEST(EventLogStore, CrashWithEverythingPublishedSavedKeepsEveryRetainedToken) {
+  TempDir dir;
+  {
+    auto opened = openLog(dir);
+    ASSERT_TRUE(opened.store) << opened.error;
+    ASSERT_EQ(opened.store->write(batchOf(1, 3)), std::nullopt);
+    opened.store->watermark().record(3);
+  }
+  auto reopened = openLog(dir);
+  ASSERT_TRUE(reopened.store) << reopened.error;
+  const RecoveredEvents& recovered = reopened.recovered;
+  EXPECT_TRUE(recovered.uncleanStop);
+  EXPECT_FALSE(recovered.mayHaveLostEvents);
+  EXPECT_EQ(recovered.lastSequence, kReserve) << "numbering still continues after the ceiling";
+  EXPECT_EQ(recovered.coveredAfter, 0u);
+  EXPECT_EQ(sequencesOf(recovered.retained), (std::vector<std::uint64_t>{1, 2, 3}));
+}
+
+TEST(EventLogStore, WatermarkOfAnotherBootIsNotTrusted) {
+  TempDir dir;
+  {
+    auto opened = openLog(dir);
+    ASSERT_TRUE(opened.store) << opened.error;
+    ASSERT_EQ(opened.store->write(batchOf(1, 3)), std::nullopt);
+    opened.store->watermark().record(3);
+  }
+  {
+    std::fstream file(dir.path() / "events.published", std::ios::in | std::ios::out);
+    file.seekp(8);
+    file << "another-boot";  // the boot id is at offset 8: a reboot since (power loss)
+  }
+  auto reopened = openLog(dir);
+  ASSERT_TRUE(reopened.store) << reopened.error;
+  EXPECT_TRUE(reopened.recovered.mayHaveLostEvents);
+  EXPECT_EQ(reopened.recovered.coveredAfter, kReserve) << "nothing known: nothing replayed";
+  EXPECT_TRUE(reopened.recovered.retained.empty());
 }
 
 TEST(EventLogStore, ReservedNumbersAreNeverReusedAcrossCrashes) {
