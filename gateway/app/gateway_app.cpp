@@ -27,6 +27,8 @@
 #include "crnp/structured_log.hpp"
 #include "crnp_upstream.hpp"
 #include "event_hub.hpp"
+#include "event_log_store.hpp"
+#include "event_log_writer.hpp"
 #include "gateway_collector.hpp"
 #include "gateway_service.hpp"
 #include "grpc/health/v1/health.pb.h"
@@ -71,6 +73,7 @@ class GatewayApp::Impl {
   int grpcPort() const { return grpcPort_; }
 
  private:
+  std::optional<std::string> startEventHub();
   std::optional<std::string> startEmbeddedCluster();
   std::optional<std::string> startUpstream();
   std::optional<std::string> startGrpc();
@@ -99,6 +102,8 @@ class GatewayApp::Impl {
   // Hands ingested events to the streams, so that the upstream's Asio threads (callback I/O)
   // spend O(1) per event however many streams are open.
   SerialWorker fanoutWorker_;
+  // The hub's journal under --data-dir (none with --data-dir ""); outlives the hub.
+  std::unique_ptr<EventLogWriter> eventLog_;
   std::unique_ptr<EventHub> hub_;
   std::shared_ptr<CrnpUpstream> upstream_;
   std::unique_ptr<SubscriptionManager> subscriptions_;
@@ -138,11 +143,7 @@ std::optional<std::string> GatewayApp::Impl::start() {
     if (auto error = startEmbeddedCluster()) return error;
   }
 
-  EventHubConfig hubConfig;
-  hubConfig.ringCapacity = options_.ringEvents;
-  hubConfig.ringBytes = options_.ringBytes;
-  hub_ = std::make_unique<EventHub>(
-      hubConfig, [this] { fanoutWorker_.post([this] { hub_->deliverPending(); }); });
+  if (auto error = startEventHub()) return error;
 
   SubscriptionConfig streams;
   streams.maxQueueEvents = options_.streamQueueEvents;
@@ -176,6 +177,29 @@ std::optional<std::string> GatewayApp::Impl::start() {
 
   if (auto error = startGrpc()) return error;
 
+  return std::nullopt;
+}
+
+// The hub continues from the event log: epoch, numbering, events kept for resume, the latest
+// event of each type (so the cluster's answer to the re-registration is suppressed when it
+// repeats what was kept).
+std::optional<std::string> GatewayApp::Impl::startEventHub() {
+  EventHubConfig hubConfig;
+  hubConfig.ringCapacity = options_.ringEvents;
+  hubConfig.ringBytes = options_.ringBytes;
+  std::optional<RecoveredEvents> recovered;
+  if (!options_.dataDir.empty()) {
+    const EventLogBounds bounds{hubConfig.ringCapacity, hubConfig.ringBytes,
+                                hubConfig.maxLatestKeys};
+    auto opened = EventLogStore::open(options_.dataDir, bounds, kEventLogReserveAhead);
+    if (!opened.store) return "cannot open the event log: " + opened.error;
+    recovered = std::move(opened.recovered);
+    eventLog_ = std::make_unique<EventLogWriter>(std::move(opened.store), kEventLogMaxQueued,
+                                                 kEventLogReserveAhead);
+  }
+  hub_ = std::make_unique<EventHub>(
+      hubConfig, [this] { fanoutWorker_.post([this] { hub_->deliverPending(); }); },
+      eventLog_.get(), std::move(recovered));
   return std::nullopt;
 }
 
@@ -262,6 +286,7 @@ std::optional<std::string> GatewayApp::Impl::startMetrics() {
   sources.registrations = [this] { return registry_->size(); };
   sources.streams = [this] { return subscriptions_->stats(); };
   sources.hub = hub_.get();
+  if (eventLog_) sources.eventLog = [this] { return eventLog_->stats(); };
   collector_ = std::make_shared<GatewayCollector>(std::move(sources));
   if (auto error = metricsEndpoint_.start(options_.metricsListen, {metricsRegistry_, collector_})) {
     return error;
@@ -369,8 +394,9 @@ void GatewayApp::Impl::shutdown() {
     server_->Wait();
   }
   if (upstream_) upstream_->stop();
-  fanoutWorker_.stop();        // after the upstream: no event is ingested any more
-  registrationWorker_.stop();  // after the upstream: its last answers run queued tasks
+  fanoutWorker_.stop();              // after the upstream: no event is ingested any more
+  if (eventLog_) eventLog_->stop();  // writes what is queued and marks a clean stop
+  registrationWorker_.stop();        // after the upstream: its last answers run queued tasks
   if (simulator_) simulator_->stop();
   work_.reset();
   io_.stop();

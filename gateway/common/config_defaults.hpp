@@ -9,6 +9,7 @@
 // without bound.
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "crnp/limits.hpp"
@@ -62,6 +63,18 @@ inline constexpr std::chrono::milliseconds kSecurityReloadInterval =
 
 /// File name of the registry inside --data-dir.
 inline constexpr std::string_view kRegistryFileName = "registrations.db";
+/// File name of the event log inside --data-dir (events kept for resume, the numbering).
+inline constexpr std::string_view kEventLogFileName = "events.db";
+/// Beside it: the last sequence number published, as a memory-mapped page (so that a restart
+/// after kill -9 knows whether anything published was not saved).
+inline constexpr std::string_view kEventLogWatermarkFileName = "events.published";
+/// The event log reserves sequence numbers this far ahead of use (durably, off the ingesting
+/// thread), and raises the reservation when half of it is used: a crash skips at most this
+/// many numbers; a disk that fails for half as many events makes the hub change epoch.
+inline constexpr std::uint64_t kEventLogReserveAhead = 1'000'000;
+/// Published events waiting for the event log's writer at most; beyond it an event is not
+/// persisted (counted; the log's coverage moves past it).
+inline constexpr std::size_t kEventLogMaxQueued = 65'536;
 
 /// Subscribe batching (SubscribeRequest.max_batch, opt-in): the largest max_batch a request may
 /// ask for, and the bytes one batch message holds at most (a quarter of gRPC's default 4 MiB

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "crnp/matching.hpp"
+#include "crnp/structured_log.hpp"
 #include "proto_conversion.hpp"
 #include "subscribe_messages.hpp"
 
@@ -46,12 +47,55 @@ const grpc::ByteBuffer& StoredEvent::snapshot() const {
   return snapshot_;
 }
 
-EventHub::EventHub(EventHubConfig config, FanoutSignal signalFanout)
+EventHub::EventHub(EventHubConfig config, FanoutSignal signalFanout, EventJournal* journal,
+                   std::optional<RecoveredEvents> recovered)
     : config_(config),
       epoch_(config.epoch ? *config.epoch : randomEpoch()),
-      signalFanout_(std::move(signalFanout)) {}
+      signalFanout_(std::move(signalFanout)),
+      journal_(journal) {
+  if (recovered) recover(std::move(*recovered));
+}
+
+void EventHub::recover(RecoveredEvents recovered) {
+  std::lock_guard ingestLock(ingestMutex_);
+  std::lock_guard lock(mutex_);
+  epoch_ = recovered.epoch;
+  lastSequence_ = recovered.lastSequence;
+  coveredAfter_ = recovered.coveredAfter;
+  if (recovered.uncleanStop && recovered.mayHaveLostEvents) {
+    crashCoverage_ = recovered.coveredAfter;
+    durableThroughAtCrash_ = recovered.durableThroughAtCrash;
+  }
+  const auto make = [this](JournalEntry& entry) {
+    return std::make_shared<const StoredEvent>(entry.sequence, std::move(entry.event),
+                                               entry.received, epoch_.load());
+  };
+  std::map<std::uint64_t, StoredEventPtr> latestBySequence;
+  for (JournalEntry& entry : recovered.latest) {
+    auto stored = make(entry);
+    latestBySequence.emplace(stored->sequence, stored);
+    rememberLatestLocked(stored);
+  }
+  for (JournalEntry& entry : recovered.retained) {
+    const auto known = latestBySequence.find(entry.sequence);
+    StoredEventPtr stored = known != latestBySequence.end() ? known->second : make(entry);
+    ring_.push_back(stored);
+    ringBytes_ += stored->bytes;
+    evictLocked();
+  }
+}
 
 StoredEventPtr EventHub::ingest(crnp::Event event, std::chrono::system_clock::time_point received) {
+  return publish(std::nullopt, std::move(event), received);
+}
+
+StoredEventPtr EventHub::ingestAt(std::uint64_t sequence, crnp::Event event,
+                                  std::chrono::system_clock::time_point received) {
+  return publish(sequence, std::move(event), received);
+}
+
+StoredEventPtr EventHub::publish(std::optional<std::uint64_t> given, crnp::Event event,
+                                 std::chrono::system_clock::time_point received) {
   std::lock_guard ingestLock(ingestMutex_);
   // latest_ only changes under ingestMutex_: no need for mutex_ to look, and a repeat costs
   // neither a serialization nor readers' time.
@@ -61,11 +105,17 @@ StoredEventPtr EventHub::ingest(crnp::Event event, std::chrono::system_clock::ti
     duplicatesSuppressed_.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   }
+  if (given && *given <= lastSequence_) return nullptr;
+  const std::uint64_t sequence = given ? *given : lastSequence_ + 1;
+  if (journal_ && !given && sequence > journal_->reservedThrough()) abandonJournal();
   // Serialize before taking mutex_: readers and attaches never wait for protobuf.
-  auto stored = std::make_shared<const StoredEvent>(lastSequence_ + 1, std::move(event),
-                                                    std::move(key), received, epoch_);
+  auto stored = std::make_shared<const StoredEvent>(sequence, std::move(event), std::move(key),
+                                                    received, epoch_.load());
   serializations_.fetch_add(1, std::memory_order_relaxed);
+  published_.fetch_add(1, std::memory_order_relaxed);
 
+  // To the journal before any client can see it (a journal may record it as published).
+  if (journal_) journal_->append(stored);
   bool signal = false;
   {
     std::lock_guard lock(mutex_);
@@ -145,10 +195,26 @@ void EventHub::deliverPending() {
   }
 }
 
+void EventHub::abandonJournal() {
+  // Numbering beyond the durable reservation could give a number to two events after a crash;
+  // a new epoch cannot collide with anything the journal holds.
+  journal_->abandon();
+  journal_ = nullptr;
+  const std::uint64_t next = randomEpoch();
+  crnp::slog::error("events", "event log reservation exhausted; continuing unpersisted",
+                    {{"reason", "the event log could not reserve sequence numbers in time"},
+                     {"sequence", lastSequence_},
+                     {"new_epoch", encodeResumeToken({next, 0}).substr(0, 16)}});
+  std::lock_guard lock(mutex_);
+  epoch_ = next;
+  coveredAfter_ = lastSequence_;
+}
+
 void EventHub::evictLocked() {
   const std::size_t capacity = std::max<std::size_t>(config_.ringCapacity, 1);
   while (ring_.size() > 1 && (ring_.size() > capacity || ringBytes_ > config_.ringBytes)) {
     ringBytes_ -= ring_.front()->bytes;
+    coveredAfter_ = std::max(coveredAfter_, ring_.front()->sequence);
     ring_.pop_front();
   }
 }
@@ -185,14 +251,18 @@ std::vector<StoredEventPtr> EventHub::latestLocked(
 }
 
 std::optional<std::string> EventHub::resumeProblemLocked(const ResumeToken& token) const {
-  if (token.epoch != epoch_) {
+  if (token.epoch != epoch_.load()) {
     return "resume token is from another gateway instance; starting over with a snapshot";
   }
   if (token.sequence > lastSequence_) {
     return "resume token is ahead of this gateway; starting over with a snapshot";
   }
-  const std::uint64_t firstBuffered = ring_.empty() ? lastSequence_ + 1 : ring_.front()->sequence;
-  if (token.sequence + 1 < firstBuffered) {
+  if (token.sequence < coveredAfter_) {
+    if (coveredAfter_ == crashCoverage_) {
+      return "the gateway stopped without saving its last events (events after sequence " +
+             std::to_string(durableThroughAtCrash_) +
+             " may be lost); starting over with a snapshot";
+    }
     return "events after the resume token are no longer buffered; starting over with a snapshot";
   }
   return std::nullopt;
@@ -209,12 +279,13 @@ AttachResult EventHub::attach(EventSubscriber& subscriber,
       result.resetReason = std::move(*problem);
     } else {
       result.snapshot = false;
-      // Sequences in the ring are consecutive: the first to replay is at a known offset.
-      const std::size_t first =
-          ring_.empty() ? 0
-                        : static_cast<std::size_t>(resume->sequence + 1 - ring_.front()->sequence);
-      for (std::size_t i = first; i < ring_.size(); ++i) {
-        if (crnp::matchesAny(types, ring_[i]->event)) result.events.push_back(ring_[i]);
+      // Sequences may have gaps (a recovery, or numbers given from outside): search.
+      auto it = std::upper_bound(ring_.begin(), ring_.end(), resume->sequence,
+                                 [](std::uint64_t sequence, const StoredEventPtr& event) {
+                                   return sequence < event->sequence;
+                                 });
+      for (; it != ring_.end(); ++it) {
+        if (crnp::matchesAny(types, (*it)->event)) result.events.push_back(*it);
       }
     }
   }
@@ -249,6 +320,11 @@ std::uint64_t EventHub::lastSequence() const {
 bool EventHub::canResume(const ResumeToken& token) const {
   std::lock_guard lock(mutex_);
   return !resumeProblemLocked(token).has_value();
+}
+
+std::uint64_t EventHub::coveredAfter() const {
+  std::lock_guard lock(mutex_);
+  return coveredAfter_;
 }
 
 std::size_t EventHub::bufferedEvents() const {

@@ -10,6 +10,25 @@
 // thread) hands the backlog to the subscribers. The backlog is bounded (EventHubConfig); a
 // fan-out that falls behind it tells the subscribers it could not serve (onFellBehind) instead
 // of losing events silently.
+//
+// Durability (with an EventJournal, wired by the app; docs/operations.md). The rules:
+// - A sequence number is never given to two events of one epoch, even across a kill -9: the
+//   hub numbers only up to the journal's durable reservation (reserved in blocks ahead of use,
+//   off the ingesting thread), a restart continues after it. Should the journal fail to raise
+//   it in time (a disk that stays full), the hub abandons the journal and moves to a new random
+//   epoch (every older token resets) rather than number beyond it.
+// - Resume does not assume consecutive numbers: the hub keeps "every event after coveredAfter
+//   is in the ring" explicitly, so numbers may have gaps (after a crash, or given from outside
+//   with ingestAt).
+// - After a clean stop every retained token resumes. After a crash the events of the last,
+//   unflushed batch may have been published and lost: the journal knows the last number
+//   published (a watermark in memory-mapped file, see eventlog/published_watermark.hpp); tokens
+//   before it get `reset` with that reason (never a silent gap), a token at it resumes. When
+//   nothing was lost, every retained token resumes as after a clean stop; when the watermark
+//   cannot be trusted (a reboot), every token from before the crash resets. Tokens ahead of
+//   the hub or before the ring also reset, with their reason.
+// - Persistence never runs on the ingesting thread and never delays live delivery: append()
+//   only queues; the journal writes in batches on its own thread.
 #include <grpcpp/support/byte_buffer.h>
 
 #include <atomic>
@@ -25,6 +44,7 @@
 #include <vector>
 
 #include "crnp/messages.hpp"
+#include "event_journal.hpp"
 #include "resume_token.hpp"
 #include "subscription_config.hpp"
 
@@ -90,7 +110,12 @@ class EventHub {
   /// runs deliverPending() itself (one stage, as tests and benchmarks of the hand-out want).
   using FanoutSignal = std::function<void()>;
 
-  explicit EventHub(EventHubConfig config, FanoutSignal signalFanout = {});
+  /// `journal` (optional, must outlive the hub) receives every published event; `recovered`
+  /// (optional) is where a restarted hub continues from: its epoch, numbering, ring (within
+  /// `config`'s bounds) and latest events.
+  explicit EventHub(EventHubConfig config, FanoutSignal signalFanout = {},
+                    EventJournal* journal = nullptr,
+                    std::optional<RecoveredEvents> recovered = std::nullopt);
   EventHub(const EventHub&) = delete;
   EventHub& operator=(const EventHub&) = delete;
 
@@ -103,6 +128,11 @@ class EventHub {
   /// ADD_CLIENT with the latest event of each type (and may deliver an event twice), so
   /// re-registering on a schedule would otherwise repeat the whole cluster state to every stream.
   StoredEventPtr ingest(crnp::Event event, std::chrono::system_clock::time_point received);
+  /// The same with the sequence given from outside (e.g. a store's revision; gaps allowed). Not
+  /// published (nullptr) when `sequence` is not above lastSequence(). Not for hubs with a
+  /// journal, whose reservation it bypasses.
+  StoredEventPtr ingestAt(std::uint64_t sequence, crnp::Event event,
+                          std::chrono::system_clock::time_point received);
 
   /// The latest event of each known key matching any of `filter` (all when empty), in
   /// sequence order.
@@ -121,13 +151,17 @@ class EventHub {
   /// sequence order; returns when none is left. Calls are serialized.
   void deliverPending();
 
-  std::uint64_t epoch() const { return epoch_; }
+  std::uint64_t epoch() const { return epoch_.load(); }
   std::uint64_t lastSequence() const;
   /// Whether attach(resume = token) would replay rather than reset.
   bool canResume(const ResumeToken& token) const;
   std::size_t bufferedEvents() const;
   std::size_t bufferedBytes() const;
   std::size_t subscriberCount() const;
+  /// Every event after this sequence (through lastSequence()) is in the ring.
+  std::uint64_t coveredAfter() const;
+  /// Events published by this hub (not counting those recovered).
+  std::uint64_t published() const { return published_.load(); }
   /// Live forms serialized so far: one per published event, however many subscribers.
   std::uint64_t serializations() const { return serializations_.load(); }
   /// Ingested events not published because they repeated the latest event of their key.
@@ -137,13 +171,18 @@ class EventHub {
   std::uint64_t fanoutOverruns() const { return fanoutOverruns_.load(); }
 
  private:
+  StoredEventPtr publish(std::optional<std::uint64_t> sequence, crnp::Event event,
+                         std::chrono::system_clock::time_point received);
+  void recover(RecoveredEvents recovered);
+  void abandonJournal();
   std::optional<std::string> resumeProblemLocked(const ResumeToken& token) const;
   std::vector<StoredEventPtr> latestLocked(const std::vector<crnp::EventType>& filter) const;
   void rememberLatestLocked(const StoredEventPtr& stored);
   void evictLocked();
 
   const EventHubConfig config_;
-  const std::uint64_t epoch_;
+  std::atomic<std::uint64_t> epoch_;  // changes only when the journal is abandoned
+  std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> serializations_{0};
   std::atomic<std::uint64_t> duplicatesSuppressed_{0};
   std::atomic<std::uint64_t> fanoutOverruns_{0};
@@ -153,6 +192,12 @@ class EventHub {
   std::mutex deliverMutex_;         // orders hand-outs; detach() waits on it
   mutable std::mutex mutex_;        // the state below; held only to append and hand out pointers
   std::uint64_t lastSequence_ = 0;  // written holding both ingestMutex_ and mutex_
+  EventJournal* journal_;           // under ingestMutex_; nullptr once abandoned
+  std::uint64_t coveredAfter_ = 0;  // every event after it is in ring_
+  // After a recovery from a crash: coveredAfter_ as recovered, and the durable end, for the
+  // reset reason of tokens from before the crash.
+  std::uint64_t crashCoverage_ = 0;
+  std::uint64_t durableThroughAtCrash_ = 0;
   // The fan-out's queue: published events not handed out yet, oldest first.
   std::deque<StoredEventPtr> backlog_;
   std::size_t backlogBytes_ = 0;

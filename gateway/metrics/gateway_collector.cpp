@@ -4,6 +4,7 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/metric_type.h>
 
+#include <deque>
 #include <limits>
 #include <string>
 #include <utility>
@@ -51,10 +52,14 @@ class Families {
     metric.histogram.bucket.push_back({snapshot.count, std::numeric_limits<double>::infinity()});
     f.metric.push_back(std::move(metric));
   }
-  std::vector<MetricFamily> take() { return std::move(out_); }
+  std::vector<MetricFamily> take() {
+    return {std::make_move_iterator(out_.begin()), std::make_move_iterator(out_.end())};
+  }
 
  private:
-  std::vector<MetricFamily> out_;
+  // A deque: family() hands out references that must survive the next family() (a vector's
+  // growth moved the families and left clusterMetrics' first reference dangling).
+  std::deque<MetricFamily> out_;
 };
 
 double seconds(std::chrono::system_clock::time_point time) {
@@ -130,7 +135,7 @@ void callbackMetrics(Families& out, const crnp::CallbackListenerStats& stats) {
 void eventMetrics(Families& out, const EventHub& hub) {
   out.counter("crnp_gateway_events_published_total",
               "Events published to the streams (numbered; repeats of the current state are not).",
-              static_cast<double>(hub.lastSequence()));
+              static_cast<double>(hub.published()));
   out.counter("crnp_gateway_events_duplicates_suppressed_total",
               "Events not published because they repeated the latest event of their type.",
               static_cast<double>(hub.duplicatesSuppressed()));
@@ -142,6 +147,21 @@ void eventMetrics(Families& out, const EventHub& hub) {
             static_cast<double>(hub.bufferedEvents()));
   out.gauge("crnp_gateway_ring_bytes", "Bytes of the events kept for resume.",
             static_cast<double>(hub.bufferedBytes()));
+}
+
+void eventLogMetrics(Families& out, const EventLogStats& stats) {
+  out.counter("crnp_gateway_event_log_persisted_total",
+              "Events written to the event log under --data-dir.",
+              static_cast<double>(stats.persisted));
+  out.counter("crnp_gateway_event_log_write_errors_total",
+              "Event log transactions that failed (the reason is logged); live delivery goes on.",
+              static_cast<double>(stats.writeErrors));
+  out.counter("crnp_gateway_event_log_not_persisted_total",
+              "Published events the event log could not keep (write errors, full queue); a "
+              "token from before them resets after a restart.",
+              static_cast<double>(stats.notPersisted));
+  out.gauge("crnp_gateway_event_log_queued_events", "Events waiting for the event log's writer.",
+            static_cast<double>(stats.queued));
 }
 
 void streamMetrics(Families& out, const SubscriptionManager::Stats& stats) {
@@ -214,6 +234,7 @@ std::vector<MetricFamily> GatewayCollector::Collect() const {
               static_cast<double>(sources_.registrations()));
   }
   if (sources_.streams) streamMetrics(out, sources_.streams());
+  if (sources_.eventLog) eventLogMetrics(out, sources_.eventLog());
   if (sources_.hub) {
     eventMetrics(out, *sources_.hub);
     const auto latest = sources_.hub->latest({});

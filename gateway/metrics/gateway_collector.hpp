@@ -2,7 +2,7 @@
 // GatewayCollector: the gateway's own metrics, read from the components at scrape time (they
 // keep plain counters and know nothing of Prometheus): the CRNP side (upstream health and
 // exchanges, callback connections, events by subclass), the event path (published,
-// suppressed repeats, fan-out overruns, ring), the streams (subscribers, queues, starts,
+// suppressed repeats, fan-out overruns, ring, event log), the streams (subscribers, queues, starts,
 // resets, slow consumers, delivery latency) and the cluster's state as gauges
 // (ClusterStateSeries). docs/metrics.md lists every series.
 #include <prometheus/collectable.h>
@@ -13,6 +13,7 @@
 #include "cluster_state_series.hpp"
 #include "crnp/callback_listener.hpp"
 #include "event_hub.hpp"
+#include "event_log_writer.hpp"
 #include "subscription_manager.hpp"
 #include "upstream.hpp"
 
@@ -27,6 +28,7 @@ struct MetricsSources {
   std::function<std::size_t()> registrations;
   std::function<SubscriptionManager::Stats()> streams;
   const EventHub* hub = nullptr;
+  std::function<EventLogStats()> eventLog;  ///< unset without --data-dir
 };
 
 class GatewayCollector final : public prometheus::Collectable {
