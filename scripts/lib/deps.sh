@@ -4,6 +4,7 @@ CRNP_DEB_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libboost-dev libpugixml-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
+  etcd-server  # the etcd tests (tests/etcd, label etcd) start real members of it
 )
 
 install_build_deps() {
