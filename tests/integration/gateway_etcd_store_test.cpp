@@ -23,32 +23,31 @@ struct RunningGateway {
   std::unique_ptr<gw::CrnpGateway::Stub> stub;
 };
 
-// A gateway on `ip` (gRPC and callbacks; the embedded cluster calls back that IP).
+// A gateway serving gRPC on `ip`. Its callback port stays on 127.0.0.1 (port 0): the embedded
+// cluster admits registrations from 127.0.0.1 only.
 RunningGateway startGateway(const std::string& ip, const EtcdCluster& etcd,
                             const std::string& dataDir) {
   RunningGateway gateway;
-  gateway.process = std::make_unique<ChildProcess>(CRNP_BIN_DIR "/crnp-gateway",
-                                                   std::vector<std::string>{"--embedded-cluster",
-                                                                            "--embedded-scenario",
-                                                                            "none",
-                                                                            "--grpc-listen",
-                                                                            ip + ":0",
-                                                                            "--callback-listen",
-                                                                            ip + ":0",
-                                                                            "--registration-source",
-                                                                            ip,
-                                                                            "--metrics-listen",
-                                                                            "off",
-                                                                            "--data-dir",
-                                                                            dataDir,
-                                                                            "--store",
-                                                                            "etcd",
-                                                                            "--etcd-endpoints",
-                                                                            etcd.endpointList(),
-                                                                            "--etcd-prefix",
-                                                                            "/crnp-it",
-                                                                            "--shutdown-timeout",
-                                                                            "5s"});
+  const std::vector<std::string> args{"--embedded-cluster",
+                                      "--embedded-scenario",
+                                      "none",
+                                      "--grpc-listen",
+                                      ip + ":0",
+                                      "--callback-listen",
+                                      "127.0.0.1:0",
+                                      "--metrics-listen",
+                                      "off",
+                                      "--data-dir",
+                                      dataDir,
+                                      "--store",
+                                      "etcd",
+                                      "--etcd-endpoints",
+                                      etcd.endpointList(),
+                                      "--etcd-prefix",
+                                      "/crnp-it",
+                                      "--shutdown-timeout",
+                                      "5s"};
+  gateway.process = std::make_unique<ChildProcess>(CRNP_BIN_DIR "/crnp-gateway", args);
   auto grpcLine = gateway.process->waitForLine(std::regex(R"(gRPC listening on ([^\s"]+:\d+))"),
                                                kStartDeadline);
   EXPECT_TRUE(grpcLine) << gateway.process->output();
@@ -93,7 +92,7 @@ TEST(GatewayEtcdStore, ARegistrationMadeOnOneGatewayIsServedByTheOther) {
   for (int i = 0; i < etcd.size(); ++i) etcd.kill(i);
   ChildProcess third(CRNP_BIN_DIR "/crnp-gateway",
                      {"--embedded-cluster", "--grpc-listen", "127.0.0.4:0", "--callback-listen",
-                      "127.0.0.4:0", "--metrics-listen", "off", "--store", "etcd",
+                      "127.0.0.1:0", "--metrics-listen", "off", "--store", "etcd",
                       "--etcd-endpoints", etcd.endpointList(), "--etcd-dial-timeout", "500ms"});
   const auto exit = third.waitExit(kStartDeadline);
   ASSERT_TRUE(exit) << third.output();
