@@ -38,6 +38,7 @@
 #include "metrics_endpoint.hpp"
 #include "registration_service.hpp"
 #include "registry.hpp"
+#include "registry_store.hpp"
 #include "serial_worker.hpp"
 #include "subscription_manager.hpp"
 
@@ -98,6 +99,7 @@ class GatewayApp::Impl {
   std::atomic<bool> reloadStopped_{false};
   std::unique_ptr<crnp::sim::Simulator> simulator_;
   std::unique_ptr<crnp::sim::ControlService> simControl_;
+  etcd::EtcdClientPtr etcd_;  // --store etcd: the client the registry (and later HA) uses
   std::unique_ptr<Registry> registry_;
   // Hands ingested events to the streams, so that the upstream's Asio threads (callback I/O)
   // spend O(1) per event however many streams are open.
@@ -131,9 +133,10 @@ std::optional<std::string> GatewayApp::Impl::start() {
   for (int i = 0; i < kAsioThreads; ++i) threads_.emplace_back([this] { io_.run(); });
   started_ = true;
 
-  auto opened = Registry::open(options_.dataDir);
+  auto opened = openRegistryStore(options_);
   if (!opened.registry) return "cannot open the registration store: " + opened.error;
   registry_ = std::move(opened.registry);
+  etcd_ = std::move(opened.etcd);
 
   std::string securityError;
   security_ = GrpcSecurity::create(options_, securityError);

@@ -1,12 +1,14 @@
 #include "gateway_options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <map>
 
 #include "config_file.hpp"
 #include "effective_config.hpp"
+#include "etcd_channel.hpp"
 #include "option_table.hpp"
 #include "option_values.hpp"
 
@@ -91,7 +93,38 @@ std::optional<std::string> checkSecurityOptions(const GatewayOptions& o) {
   return std::nullopt;
 }
 
+// The --etcd-* flags: checked here so that a bad value fails at start with the flag's name.
+std::optional<std::string> checkStoreOptions(const GatewayOptions& o) {
+  if (o.store != "etcd") return std::nullopt;
+  if (o.etcdEndpoints.empty()) return "--store etcd needs --etcd-endpoints host:port,...";
+  for (const auto& endpoint : splitEtcdEndpoints(o.etcdEndpoints)) {
+    auto parsed = etcd::parseEtcdEndpoint(endpoint);
+    if (!parsed) return "--etcd-endpoints: " + parsed.error().message;
+  }
+  if (o.etcdPrefix.empty() || o.etcdPrefix.front() != '/' || o.etcdPrefix.back() == '/')
+    return "--etcd-prefix must start with / and not end with / (e.g. /crnp-gateway)";
+  if (o.etcdCert.empty() != o.etcdKey.empty()) return "--etcd-cert and --etcd-key go together";
+  if (o.etcdPasswordFile.empty() != o.etcdUsername.empty())
+    return "--etcd-username and --etcd-password-file go together";
+  if (o.etcdDialTimeout.count() <= 0) return "--etcd-dial-timeout must be positive";
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::vector<std::string> splitEtcdEndpoints(const std::string& list) {
+  std::vector<std::string> endpoints;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const auto comma = std::min(list.find(',', start), list.size());
+    std::string item = list.substr(start, comma - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) endpoints.push_back(std::move(item));
+    start = comma + 1;
+  }
+  return endpoints;
+}
 
 EnvironmentLookup processEnvironment() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -143,6 +176,7 @@ ParsedOptions parseGatewayOptions(int argc, const char* const* argv,
         "environment or config file)");
   }
   if (auto error = checkSecurityOptions(options)) return fail(*error);
+  if (auto error = checkStoreOptions(options)) return fail(*error);
   if (line.printConfig) {
     out << formatEffectiveConfig(table, *resolved.config);
     out.flush();

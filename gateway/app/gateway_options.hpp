@@ -23,6 +23,16 @@ struct GatewayOptions {
   std::string callbackAllow;       ///< CIDR list; empty = the CRNP servers' addresses
   std::string registrationSource;  ///< source IP for registrations (= callback IP); empty = any
   std::string dataDir{defaults::kDataDir};
+  // The registration store: SQLite under dataDir, or etcd (docs/etcd.md).
+  std::string store{defaults::kStore};                  ///< "sqlite" or "etcd"
+  std::string etcdEndpoints{defaults::kEtcdEndpoints};  ///< host:port,host:port,...
+  std::string etcdPrefix{defaults::kEtcdPrefix};        ///< key prefix of everything stored
+  std::string etcdCa;                                   ///< PEM CA; any TLS file set: TLS
+  std::string etcdCert;                                 ///< PEM client certificate (mTLS)
+  std::string etcdKey;                                  ///< PEM key of etcdCert
+  std::string etcdUsername;                             ///< "" = no etcd authentication
+  std::string etcdPasswordFile;                         ///< file holding etcdUsername's password
+  std::chrono::milliseconds etcdDialTimeout = defaults::kEtcdDialTimeout;
   bool embeddedCluster = false;
   std::string embeddedScenario{defaults::kEmbeddedScenario};
   double embeddedEventRate = defaults::kEmbeddedEventRate;
@@ -85,5 +95,8 @@ ParsedOptions parseGatewayOptions(int argc, const char* const* argv,
 
 /// The same, with the process's environment, stdout and stderr.
 ParsedOptions parseGatewayOptions(int argc, const char* const* argv);
+
+/// --etcd-endpoints "a:1, b:2" -> {"a:1", "b:2"} (blanks around items and empty items dropped).
+std::vector<std::string> splitEtcdEndpoints(const std::string& list);
 
 }  // namespace gateway

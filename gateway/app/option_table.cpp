@@ -144,6 +144,7 @@ OptionTable buildTable() {
   constexpr std::array<std::string_view, 3> kScenarios{"none", "random", "flood"};
   constexpr std::array<std::string_view, 5> kLevels{"trace", "debug", "info", "warn", "error"};
   constexpr std::array<std::string_view, 2> kFormats{"text", "json"};
+  constexpr std::array<std::string_view, 2> kStores{"sqlite", "etcd"};
   return {
       text("grpc-listen", &G::grpcListen, "HOST:PORT", "gRPC listen address"),
       servers("crnp-server", &G::crnpServers,
@@ -156,6 +157,21 @@ OptionTable buildTable() {
            "source IP for registrations; the server calls back this IP (empty: any)"),
       text("data-dir", &G::dataDir, "DIR",
            "directory of the durable registration store and event log"),
+      // The registration store (docs/etcd.md); checked together after parsing
+      // (checkStoreOptions).
+      choice("store", &G::store, kStores,
+             "where registrations live: sqlite (under data-dir, one replica) or etcd (shared "
+             "by replicas)"),
+      text("etcd-endpoints", &G::etcdEndpoints, "HOST:PORT,...", "etcd members (store etcd)"),
+      text("etcd-prefix", &G::etcdPrefix, "KEY", "etcd key prefix of everything stored"),
+      text("etcd-ca", &G::etcdCa, "FILE", "PEM CA verifying the etcd members (TLS)"),
+      text("etcd-cert", &G::etcdCert, "FILE", "PEM client certificate for etcd (mTLS)"),
+      text("etcd-key", &G::etcdKey, "FILE", "PEM private key of etcd-cert"),
+      text("etcd-username", &G::etcdUsername, "NAME", "etcd user (etcd authentication)"),
+      text("etcd-password-file", &G::etcdPasswordFile, "FILE",
+           "file holding the etcd user's password (needs etcd-username)"),
+      duration("etcd-dial-timeout", &G::etcdDialTimeout,
+               "start-up waits this long for an etcd member to answer"),
       toggle("embedded-cluster", &G::embeddedCluster,
              "run a simulated CRNP cluster in-process on loopback and follow it"),
       choice("embedded-scenario", &G::embeddedScenario, kScenarios, "embedded cluster scenario"),

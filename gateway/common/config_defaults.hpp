@@ -51,6 +51,14 @@ inline constexpr double kEmbeddedEventRate = 1.0;                    ///< --embe
 inline constexpr std::string_view kLogLevel = "info";                ///< --log-level
 inline constexpr std::string_view kLogFormat = "text";               ///< --log-format
 
+// The registration store (docs/etcd.md).
+inline constexpr std::string_view kStore = "sqlite";                  ///< --store
+inline constexpr std::string_view kEtcdEndpoints = "127.0.0.1:2379";  ///< --etcd-endpoints
+inline constexpr std::string_view kEtcdPrefix = "/crnp-gateway";      ///< --etcd-prefix
+inline constexpr std::chrono::milliseconds kEtcdDialTimeout = 5s;     ///< --etcd-dial-timeout
+/// Deadline of each unary etcd call (not an option: etcd answers in milliseconds or is down).
+inline constexpr std::chrono::milliseconds kEtcdRequestTimeout = 5s;
+
 // The gRPC port: HTTP/2 limits and security (docs/security.md).
 inline constexpr std::size_t kMaxStreamsPerConnection = 100;      ///< --max-streams-per-connection
 inline constexpr std::size_t kMaxReceiveMessageBytes = 4u << 20;  ///< --max-receive-message-bytes

@@ -5,6 +5,7 @@ CRNP_DEB_PACKAGES=(
   libboost-dev libpugixml-dev libspdlog-dev libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libsqlite3-dev libssl-dev libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
   python3  # bench/e2e.py, the end-to-end benchmarks' driver (scripts/bench.sh)
+  etcd-server  # the etcd tests (tests/etcd, label etcd) start real members of it
 )
 
 install_build_deps() {

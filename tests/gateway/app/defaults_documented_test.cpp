@@ -59,6 +59,7 @@ std::map<std::string, std::string> expectedDefaults() {
       {"--keepalive-min-ping-interval", formatDuration(d::kKeepaliveMinPingInterval)},
       {"--keepalive-permit-without-calls", d::kKeepalivePermitWithoutCalls ? "true" : "false"},
       {"--security-reload-interval", formatDuration(d::kSecurityReloadInterval)},
+      {"--etcd-dial-timeout", formatDuration(d::kEtcdDialTimeout)},
   };
 }
 

@@ -16,6 +16,7 @@
 #include "fake_upstream.hpp"
 #include "registration_service.hpp"
 #include "registry.hpp"
+#include "sqlite_registry.hpp"
 #include "status_details.hpp"
 
 namespace gateway::test {
@@ -150,7 +151,7 @@ class RegistrationFixture : public ::testing::Test {
     return changes_;
   }
 
-  std::unique_ptr<Registry> registry_ = Registry::open("").registry;
+  std::unique_ptr<Registry> registry_ = SqliteRegistry::open("").registry;
   FakeUpstream upstream_;
   std::unique_ptr<RegistrationService> service_;
 

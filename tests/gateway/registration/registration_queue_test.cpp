@@ -180,7 +180,7 @@ TEST_F(Fixture, RestoreDuringShutdownIsRefused) {
 // stored union. Runs in a child process because the limit is process-wide.
 void registerWithFullDisk() {
   TempDir dir;
-  auto registry = Registry::open(dir.string()).registry;
+  auto registry = SqliteRegistry::open(dir.string()).registry;
   if (!registry) std::_Exit(10);
   if (registry->put(stored("kept", {membership()}))) std::_Exit(11);
   FakeUpstream upstream;

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "sqlite_registry.hpp"
 #include "temp_dir.hpp"
 
 namespace gateway {
@@ -30,7 +31,7 @@ RegistrationRecord record(const std::string& id, std::vector<crnp::EventType> ty
 }
 
 std::unique_ptr<Registry> openOrFail(const std::string& dir) {
-  auto opened = Registry::open(dir);
+  auto opened = SqliteRegistry::open(dir);
   EXPECT_TRUE(opened.registry) << opened.error;
   return std::move(opened.registry);
 }
@@ -112,7 +113,7 @@ TEST(Registry, UsesWalAndCreatesMissingDirectories) {
   sqlite3_finalize(stmt);
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), Registry::kSchemaVersion);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), SqliteRegistry::kSchemaVersion);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
@@ -122,7 +123,7 @@ TEST(Registry, SecondOpenOfALiveDataDirFails) {
   auto first = openOrFail(dir.string());
   ASSERT_TRUE(first);
   ASSERT_FALSE(first->put(record("x", {membership()})));
-  const auto second = Registry::open(dir.string());
+  const auto second = SqliteRegistry::open(dir.string());
   EXPECT_FALSE(second.registry);
   EXPECT_NE(second.error.find("in use"), std::string::npos) << second.error;
   // The first one still works.
@@ -133,7 +134,7 @@ TEST(Registry, UnusableDataDirIsAnError) {
   TempDir dir;
   const auto file = dir.path() / "plain-file";
   std::ofstream(file) << "not a directory";
-  const auto opened = Registry::open((file / "data").string());
+  const auto opened = SqliteRegistry::open((file / "data").string());
   EXPECT_FALSE(opened.registry);
   EXPECT_NE(opened.error.find("plain-file"), std::string::npos) << opened.error;
 }
@@ -142,7 +143,7 @@ TEST(Registry, CorruptFileIsAnError) {
   TempDir dir;
   std::ofstream(dir.path() / "registrations.db", std::ios::binary)
       << std::string(4096, 'x') << "definitely not SQLite";
-  const auto opened = Registry::open(dir.string());
+  const auto opened = SqliteRegistry::open(dir.string());
   EXPECT_FALSE(opened.registry);
   EXPECT_NE(opened.error.find("registrations.db"), std::string::npos) << opened.error;
 }
@@ -150,7 +151,7 @@ TEST(Registry, CorruptFileIsAnError) {
 TEST(Registry, NewerSchemaVersionIsAnError) {
   TempDir dir;
   execOnFile(dir.path() / "registrations.db", "PRAGMA user_version = 7");
-  const auto opened = Registry::open(dir.string());
+  const auto opened = SqliteRegistry::open(dir.string());
   EXPECT_FALSE(opened.registry);
   EXPECT_NE(opened.error.find("schema version 7"), std::string::npos) << opened.error;
 }
@@ -160,7 +161,7 @@ TEST(Registry, UnreadableRowIsAnErrorNamingIt) {
   { ASSERT_FALSE(openOrFail(dir.string())->put(record("bad-row", {membership()}))); }
   execOnFile(dir.path() / "registrations.db",
              "UPDATE registrations SET event_types = '[{\"class\": 5}]'");
-  const auto opened = Registry::open(dir.string());
+  const auto opened = SqliteRegistry::open(dir.string());
   EXPECT_FALSE(opened.registry);
   EXPECT_NE(opened.error.find("bad-row"), std::string::npos) << opened.error;
 }
@@ -212,12 +213,12 @@ TEST(Registry, ReadersDoNotWaitForAWriteInProgress) {
   std::promise<void> writing;
   std::promise<void> release;
   auto released = release.get_future().share();
-  Registry::Hooks hooks;
+  SqliteRegistry::Hooks hooks;
   hooks.duringWrite = [&writing, released]() mutable {
     writing.set_value();
     released.wait();
   };
-  auto opened = Registry::open("", std::move(hooks));
+  auto opened = SqliteRegistry::open("", std::move(hooks));
   ASSERT_TRUE(opened.registry) << opened.error;
   Registry& registry = *opened.registry;
 

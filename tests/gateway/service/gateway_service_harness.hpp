@@ -21,7 +21,7 @@ namespace gateway::test {
 class GatewayServiceHarness : public ::testing::Test {
  protected:
   explicit GatewayServiceHarness(const auth::CallAuthorizer& authorizer = auth::allowAllCallers()) {
-    registry_ = Registry::open("").registry;
+    registry_ = SqliteRegistry::open("").registry;
     RegistrationService::Options options;
     options.onChange = [this](const std::string& id, const std::optional<Types>& types) {
       subscriptions_.registrationChanged(id, types);

@@ -1,4 +1,4 @@
-#include "registry.hpp"
+#include "sqlite_registry.hpp"
 
 #include <sqlite3.h>
 
@@ -10,55 +10,10 @@
 
 #include "config_defaults.hpp"
 #include "crnp/structured_log.hpp"
+#include "registration_json.hpp"
 
 namespace gateway {
 namespace {
-
-using Json = nlohmann::json;
-
-// Event types are stored as one JSON array per registration:
-// [{"class": "...", "subclass": "...", "nvpairs": [{"name": "...", "values": ["..."]}]}]
-std::string typesToJson(const std::vector<crnp::EventType>& types) {
-  Json array = Json::array();
-  for (const auto& type : types) {
-    Json pairs = Json::array();
-    for (const auto& pair : type.nvpairs)
-      pairs.push_back({{"name", pair.name}, {"values", pair.values}});
-    array.push_back({{"class", type.eventClass}, {"subclass", type.subclass}, {"nvpairs", pairs}});
-  }
-  return array.dump();  // throws on invalid UTF-8; put() reports it
-}
-
-std::optional<std::vector<crnp::EventType>> typesFromJson(const std::string& text) {
-  const Json array = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!array.is_array()) return std::nullopt;
-  std::vector<crnp::EventType> types;
-  try {
-    for (const auto& item : array) {
-      crnp::EventType type;
-      type.eventClass = item.at("class").get<std::string>();
-      type.subclass = item.at("subclass").get<std::string>();
-      for (const auto& pair : item.at("nvpairs")) {
-        type.nvpairs.push_back({pair.at("name").get<std::string>(),
-                                pair.at("values").get<std::vector<std::string>>()});
-      }
-      types.push_back(std::move(type));
-    }
-  } catch (const Json::exception&) {
-    return std::nullopt;  // wrong shape: reported by load() with the registration's id
-  }
-  return types;
-}
-
-std::int64_t toNanos(std::chrono::system_clock::time_point time) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point fromNanos(std::int64_t nanos) {
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(nanos)));
-}
 
 std::string sqliteError(sqlite3* db, std::string_view what) {
   return std::string(what) + ": " + sqlite3_errmsg(db);
@@ -106,10 +61,10 @@ std::optional<std::string> createSchema(sqlite3* db) {
   if (!version.ok() || version.step() != SQLITE_ROW)
     return version.error("reading the schema version");
   const auto found = version.integer(0);
-  if (found == Registry::kSchemaVersion) return std::nullopt;
+  if (found == SqliteRegistry::kSchemaVersion) return std::nullopt;
   if (found != 0) {
     return "schema version " + std::to_string(found) + " is not the one this gateway reads (" +
-           std::to_string(Registry::kSchemaVersion) + ")";
+           std::to_string(SqliteRegistry::kSchemaVersion) + ")";
   }
   return exec(db,
               "BEGIN IMMEDIATE;"
@@ -138,7 +93,7 @@ std::optional<std::string> configure(sqlite3* db, bool inMemory) {
 
 }  // namespace
 
-Registry::OpenResult Registry::open(const std::string& dataDir, Hooks hooks) {
+Registry::OpenResult SqliteRegistry::open(const std::string& dataDir, Hooks hooks) {
   const bool inMemory = dataDir.empty();
   std::string path = ":memory:";
   if (!inMemory) {
@@ -154,20 +109,19 @@ Registry::OpenResult Registry::open(const std::string& dataDir, Hooks hooks) {
     sqlite3_close(db);
     return {nullptr, std::move(error)};
   }
-  std::unique_ptr<Registry> registry(new Registry(db, std::move(hooks)));
+  std::unique_ptr<SqliteRegistry> registry(new SqliteRegistry(db, std::move(hooks)));
   if (auto error = configure(db, inMemory)) return {nullptr, path + ": " + *error};
   if (auto error = createSchema(db)) return {nullptr, path + ": " + *error};
   if (auto error = registry->load()) return {nullptr, path + ": " + *error};
   crnp::slog::info("registry", "opened", {{"path", path}, {"registrations", registry->size()}});
-  return {std::move(registry), {}};
+  return {std::unique_ptr<Registry>(std::move(registry)), {}};
 }
 
-Registry::Registry(sqlite3* db, Hooks hooks)
-    : hooks_(std::move(hooks)), db_(db), snapshot_(std::make_shared<const Records>()) {}
+SqliteRegistry::SqliteRegistry(sqlite3* db, Hooks hooks) : hooks_(std::move(hooks)), db_(db) {}
 
-Registry::~Registry() { sqlite3_close(db_); }
+SqliteRegistry::~SqliteRegistry() { sqlite3_close(db_); }
 
-std::optional<std::string> Registry::load() {
+std::optional<std::string> SqliteRegistry::load() {
   std::lock_guard write(writeMutex_);
   Statement select(db_,
                    "SELECT id, event_types, create_time_ns, update_time_ns FROM registrations");
@@ -189,50 +143,18 @@ std::optional<std::string> Registry::load() {
   return std::nullopt;
 }
 
-Registry::RecordsPtr Registry::snapshot() const {
-  std::lock_guard lock(snapshotMutex_);
-  return snapshot_;
-}
-
-void Registry::publish(const std::function<void(Records&)>& change) {
-  // Copied outside snapshotMutex_: only writers build states, and they are serialized.
-  auto next = std::make_shared<Records>(*snapshot());
+void SqliteRegistry::publish(const std::function<void(Records&)>& change) {
+  // Copied outside the snapshot's lock: only writers build states, and they are serialized.
+  auto next = std::make_shared<Records>(*snapshot_.current());
   change(*next);
-  RecordsPtr published = std::move(next);
-  std::lock_guard lock(snapshotMutex_);
-  snapshot_.swap(published);
-  // The previous state is released after the lock, by its last reader or here.
+  snapshot_.publish(std::move(next));
 }
 
-std::optional<RegistrationRecord> Registry::get(const std::string& id) const {
-  const auto records = snapshot();
-  const auto it = records->find(id);
-  if (it == records->end()) return std::nullopt;
-  return it->second;
-}
-
-std::optional<std::vector<crnp::EventType>> Registry::typesOf(const std::string& id) const {
-  const auto records = snapshot();
-  const auto it = records->find(id);
-  if (it == records->end()) return std::nullopt;
-  return it->second.types;
-}
-
-std::vector<RegistrationRecord> Registry::list() const {
-  const auto records = snapshot();
-  std::vector<RegistrationRecord> out;
-  out.reserve(records->size());
-  for (const auto& [id, record] : *records) out.push_back(record);
-  return out;
-}
-
-std::size_t Registry::size() const { return snapshot()->size(); }
-
-std::optional<std::string> Registry::put(const RegistrationRecord& record) {
+std::optional<std::string> SqliteRegistry::put(const RegistrationRecord& record) {
   std::string types;
   try {
     types = typesToJson(record.types);
-  } catch (const Json::exception& e) {
+  } catch (const nlohmann::json::exception& e) {
     return std::string("cannot encode event types: ") + e.what();
   }
   std::lock_guard write(writeMutex_);
@@ -252,7 +174,7 @@ std::optional<std::string> Registry::put(const RegistrationRecord& record) {
   return std::nullopt;
 }
 
-std::optional<std::string> Registry::remove(const std::string& id) {
+std::optional<std::string> SqliteRegistry::remove(const std::string& id) {
   std::lock_guard write(writeMutex_);
   Statement erase(db_, "DELETE FROM registrations WHERE id = ?1");
   if (!erase.ok()) return erase.error("removing registration " + id);

@@ -1,0 +1,86 @@
+#include "registration_json.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace gateway {
+namespace {
+
+using Json = nlohmann::json;
+
+Json typesToArray(const std::vector<crnp::EventType>& types) {
+  Json array = Json::array();
+  for (const auto& type : types) {
+    Json pairs = Json::array();
+    for (const auto& pair : type.nvpairs)
+      pairs.push_back({{"name", pair.name}, {"values", pair.values}});
+    array.push_back({{"class", type.eventClass}, {"subclass", type.subclass}, {"nvpairs", pairs}});
+  }
+  return array;
+}
+
+std::optional<std::vector<crnp::EventType>> typesFromArray(const Json& array) {
+  if (!array.is_array()) return std::nullopt;
+  std::vector<crnp::EventType> types;
+  try {
+    for (const auto& item : array) {
+      crnp::EventType type;
+      type.eventClass = item.at("class").get<std::string>();
+      type.subclass = item.at("subclass").get<std::string>();
+      for (const auto& pair : item.at("nvpairs")) {
+        type.nvpairs.push_back({pair.at("name").get<std::string>(),
+                                pair.at("values").get<std::vector<std::string>>()});
+      }
+      types.push_back(std::move(type));
+    }
+  } catch (const Json::exception&) {
+    return std::nullopt;  // wrong shape: the caller names the registration
+  }
+  return types;
+}
+
+}  // namespace
+
+std::string typesToJson(const std::vector<crnp::EventType>& types) {
+  return typesToArray(types).dump();  // throws on invalid UTF-8
+}
+
+std::optional<std::vector<crnp::EventType>> typesFromJson(const std::string& text) {
+  return typesFromArray(Json::parse(text, nullptr, /*allow_exceptions=*/false));
+}
+
+std::string recordToJson(const RegistrationRecord& record) {
+  const Json object{{"id", record.id},
+                    {"eventTypes", typesToArray(record.types)},
+                    {"createTimeNs", toNanos(record.createTime)},
+                    {"updateTimeNs", toNanos(record.updateTime)}};
+  return object.dump();  // throws on invalid UTF-8
+}
+
+std::optional<RegistrationRecord> recordFromJson(const std::string& text) {
+  const Json object = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!object.is_object()) return std::nullopt;
+  try {
+    RegistrationRecord record;
+    record.id = object.at("id").get<std::string>();
+    auto types = typesFromArray(object.at("eventTypes"));
+    if (!types) return std::nullopt;
+    record.types = std::move(*types);
+    record.createTime = fromNanos(object.at("createTimeNs").get<std::int64_t>());
+    record.updateTime = fromNanos(object.at("updateTimeNs").get<std::int64_t>());
+    return record;
+  } catch (const Json::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::int64_t toNanos(std::chrono::system_clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
+}
+
+std::chrono::system_clock::time_point fromNanos(std::int64_t nanos) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::nanoseconds(nanos)));
+}
+
+}  // namespace gateway
