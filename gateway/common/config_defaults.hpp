@@ -69,6 +69,9 @@ inline constexpr std::chrono::milliseconds kSecurityReloadInterval =
     10s;  ///< --security-reload-interval (TLS files and the token file)
 }  // namespace defaults
 
+/// The event log's writer lets events gather this long before it commits them (group commit).
+inline constexpr std::chrono::milliseconds kGroupCommitWindow{10};
+
 /// File name of the registry inside --data-dir.
 inline constexpr std::string_view kRegistryFileName = "registrations.db";
 /// File name of the event log inside --data-dir (events kept for resume, the numbering).

@@ -1,5 +1,5 @@
 #pragma once
-// EventLogStore: the event log on disk, <data-dir>/events.db (SQLite, WAL, synchronous=FULL,
+// EventLogStore: the event log on disk, <data-dir>/events.db (SQLite, WAL, synchronous=NORMAL,
 // exclusive lock, PRAGMA user_version = schema version). Synchronous and single-threaded: the
 // EventLogWriter calls it on its own thread; open() runs at start.
 //

@@ -81,6 +81,12 @@ void EventLogWriter::run() {
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      // Group commit: let a burst gather for a moment, so that a flood costs one transaction
+      // (and one wake-up of this thread) per window rather than per handful of events. A crash
+      // loses at most the window; the watermark makes those tokens reset, never miss events.
+      if (!stopping_) {
+        wake_.wait_for(lock, kGroupCommitWindow, [this] { return stopping_; });
+      }
       if (queue_.empty() || abandoned_) break;  // stopping (or abandoned): nothing left to write
       events.swap(queue_);
       lostThrough = lostThrough_;

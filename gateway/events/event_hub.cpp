@@ -124,16 +124,22 @@ StoredEventPtr EventHub::publish(std::optional<std::uint64_t> given, crnp::Event
     ringBytes_ += stored->bytes;
     evictLocked();
     rememberLatestLocked(stored);
-    backlog_.push_back(stored);
-    backlogBytes_ += stored->bytes;
-    while (backlog_.size() > 1 && (backlog_.size() > config_.fanoutBacklogEvents ||
-                                   backlogBytes_ > config_.fanoutBacklogBytes)) {
-      droppedThrough_ = backlog_.front()->sequence;
-      backlogBytes_ -= backlog_.front()->bytes;
-      backlog_.pop_front();
-      fanoutOverruns_.fetch_add(1, std::memory_order_relaxed);
+    if (subscribers_->empty() && backlog_.empty()) {
+      // Nobody to hand it to (a stream attaching later starts after it): no wake-up of the
+      // fan-out thread.
+      handedThrough_ = stored->sequence;
+    } else {
+      backlog_.push_back(stored);
+      backlogBytes_ += stored->bytes;
+      while (backlog_.size() > 1 && (backlog_.size() > config_.fanoutBacklogEvents ||
+                                     backlogBytes_ > config_.fanoutBacklogBytes)) {
+        droppedThrough_ = backlog_.front()->sequence;
+        backlogBytes_ -= backlog_.front()->bytes;
+        backlog_.pop_front();
+        fanoutOverruns_.fetch_add(1, std::memory_order_relaxed);
+      }
+      signal = !std::exchange(fanoutSignalled_, true);
     }
-    signal = !std::exchange(fanoutSignalled_, true);
   }
   if (signal) {
     if (signalFanout_) {

@@ -233,6 +233,24 @@ TEST(EventHub, AttachWithoutTokenGivesTheSnapshotThenLiveEvents) {
   EXPECT_EQ(hub.subscriberCount(), 0u);
 }
 
+TEST(EventHub, WithNoStreamAttachedTheFanOutIsNotWokenAndAStreamStartsAfterTheEvent) {
+  int signals = 0;
+  EventHub hub(config(), [&] { ++signals; });
+  hub.ingest(rgEvent("a", "ONLINE"), kReceived);
+  hub.ingest(rgEvent("a", "OFFLINE"), kReceived);
+  EXPECT_EQ(signals, 0);  // nobody to hand them to
+  RecordingSubscriber subscriber;
+  const auto attached = hub.attach(subscriber, {rgType("a")}, std::nullopt);
+  EXPECT_EQ(attached.sequence, 2u);
+  hub.deliverPending();
+  EXPECT_TRUE(subscriber.events.empty());  // both were before its attach
+  hub.ingest(rgEvent("a", "ONLINE"), kReceived);
+  EXPECT_EQ(signals, 1);
+  hub.deliverPending();
+  EXPECT_EQ(sequences(subscriber.events), (std::vector<std::uint64_t>{3}));
+  hub.detach(subscriber);
+}
+
 TEST(EventHub, AttachWithNoTypesHasAnEmptySnapshot) {
   EventHub hub(config());
   hub.ingest(rgEvent("a", "ONLINE"), kReceived);
