@@ -296,21 +296,31 @@ AttachResult EventHub::attach(EventSubscriber& subscriber,
     }
   }
   if (result.snapshot && !types.empty()) result.events = latestLocked(types);
-  auto grown = std::make_shared<std::vector<Attached>>(*subscribers_);
-  grown->push_back({&subscriber, lastSequence_});
-  subscribers_ = std::move(grown);
+  mutableSubscribersLocked().push_back({&subscriber, lastSequence_});
   return result;
+}
+
+std::vector<EventHub::Attached>& EventHub::mutableSubscribersLocked() {
+  // Only copies of the pointer taken under mutex_ share the list (a hand-out in progress);
+  // with none, nobody can read it without mutex_, which the caller holds.
+  if (subscribers_.use_count() > 1) {
+    subscribers_ = std::make_shared<std::vector<Attached>>(*subscribers_);
+  }
+  return *subscribers_;
 }
 
 void EventHub::detach(EventSubscriber& subscriber) {
   {
     std::lock_guard lock(mutex_);
-    auto shrunk = std::make_shared<std::vector<Attached>>(*subscribers_);
-    auto it = std::find_if(shrunk->begin(), shrunk->end(),
-                           [&](const Attached& a) { return a.subscriber == &subscriber; });
-    if (it != shrunk->end()) {
-      shrunk->erase(it);
-      subscribers_ = std::move(shrunk);
+    const auto& current = *subscribers_;
+    const auto found = std::find_if(current.begin(), current.end(),
+                                    [&](const Attached& a) { return a.subscriber == &subscriber; });
+    if (found != current.end()) {
+      const auto index = static_cast<std::size_t>(found - current.begin());
+      auto& list = mutableSubscribersLocked();
+      // Order does not matter (each stream filters and orders its own events): swap and pop.
+      list[index] = list.back();
+      list.pop_back();
     }
   }
   // A hand-out that took the list before the lines above may still be reaching `subscriber`

@@ -212,10 +212,12 @@ class EventHub {
     EventSubscriber* subscriber;
     std::uint64_t after;  ///< lastSequence_ at its attach: it got what came before
   };
-  // Copy-on-write: attach/detach replace it, the fan-out takes it in O(1) and hands events out
-  // after releasing mutex_.
+  // Copy-on-write: the fan-out takes it in O(1) and hands events out after releasing mutex_;
+  // attach/detach change it in place when no hand-out holds it (mutableSubscribersLocked), so
+  // opening N streams costs O(N), not O(N^2).
   using SubscriberList = std::shared_ptr<const std::vector<Attached>>;
-  SubscriberList subscribers_ = std::make_shared<const std::vector<Attached>>();
+  std::vector<Attached>& mutableSubscribersLocked();
+  std::shared_ptr<std::vector<Attached>> subscribers_ = std::make_shared<std::vector<Attached>>();
 };
 
 }  // namespace gateway

@@ -159,6 +159,7 @@ void SubscribeReactor::OnWriteDone(bool ok) {
     return;
   }
   queue_.written();
+  current_.Clear();  // an idle stream keeps no message (each snapshot_end is its own)
   pumpLocked();
 }
 
