@@ -13,23 +13,15 @@
 #include "crnp/matching.hpp"
 #include "crnp/structured_log.hpp"
 #include "event_codec.hpp"
+#include "sqlite_file.hpp"
 #include "sqlite_statement.hpp"
+#include "unix_nanos.hpp"
 
 namespace gateway {
 namespace {
 
 using sqlite::exec;
 using sqlite::Statement;
-
-std::int64_t toNanos(std::chrono::system_clock::time_point time) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point fromNanos(std::int64_t nanos) {
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(nanos)));
-}
 
 // SQLite integers are signed; sequences and epochs are stored bit for bit.
 std::int64_t toColumn(std::uint64_t value) { return static_cast<std::int64_t>(value); }
@@ -40,55 +32,28 @@ std::uint64_t randomEpoch() {
   return (std::uint64_t{device()} << 32) ^ device();
 }
 
-std::optional<std::string> createSchema(sqlite3* db) {
-  Statement version(db, "PRAGMA user_version");
-  if (!version.ok() || version.step() != SQLITE_ROW) {
-    return version.error("reading the schema version");
-  }
-  const auto found = version.integer(0);
-  if (found == EventLogStore::kSchemaVersion) return std::nullopt;
-  if (found != 0) {
-    return "schema version " + std::to_string(found) + " is not the one this gateway reads (" +
-           std::to_string(EventLogStore::kSchemaVersion) + ")";
-  }
-  return exec(db,
-              "BEGIN IMMEDIATE;"
-              "CREATE TABLE log_state ("
-              "  id INTEGER PRIMARY KEY CHECK (id = 1),"
-              "  epoch INTEGER NOT NULL,"             // of resume tokens, bit for bit
-              "  reserved_through INTEGER NOT NULL,"  // numbers up to it may have been used
-              "  covered_after INTEGER NOT NULL,"     // every event after it is in `events`
-              "  clean INTEGER NOT NULL);"            // 1: stopped cleanly after reserved_through
-              "CREATE TABLE events ("
-              "  sequence INTEGER PRIMARY KEY NOT NULL,"
-              "  received_ns INTEGER NOT NULL,"  // nanoseconds since the Unix epoch
-              "  bytes INTEGER NOT NULL,"        // size of its SubscribeResponse
-              "  event TEXT NOT NULL);"          // event_codec.hpp
-              "CREATE TABLE latest ("
-              "  key TEXT PRIMARY KEY NOT NULL,"  // event_codec.hpp
-              "  sequence INTEGER NOT NULL,"
-              "  received_ns INTEGER NOT NULL,"
-              "  event TEXT NOT NULL);"
-              "CREATE INDEX latest_by_sequence ON latest (sequence);"
-              "PRAGMA user_version = 1;"
-              "COMMIT;");
-}
-
-// As the registry: committed transactions survive a crash; other processes are kept out.
-std::optional<std::string> configure(sqlite3* db) {
-  sqlite3_busy_timeout(db, 0);
-  if (auto error = exec(db, "PRAGMA locking_mode = EXCLUSIVE")) return error;
-  Statement wal(db, "PRAGMA journal_mode = WAL");
-  if (!wal.ok() || wal.step() != SQLITE_ROW) {
-    if (sqlite3_errcode(db) == SQLITE_BUSY) return std::string("in use by another process");
-    return wal.error("enabling WAL");
-  }
-  if (wal.text(0) != "wal") return "journal_mode stayed " + wal.text(0);
-  // NORMAL: in WAL mode a commit survives the process dying (what a restart after a crash
-  // needs); only a power loss can take the last commits, and after one the watermark (another
-  // boot id) resets every token anyway. FULL cost an fsync per commit on the writer's thread.
-  return exec(db, "PRAGMA synchronous = NORMAL");
-}
+// The schema (PRAGMA user_version = 1).
+constexpr const char* kCreateSchema =
+    "BEGIN IMMEDIATE;"
+    "CREATE TABLE log_state ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  epoch INTEGER NOT NULL,"             // of resume tokens, bit for bit
+    "  reserved_through INTEGER NOT NULL,"  // numbers up to it may have been used
+    "  covered_after INTEGER NOT NULL,"     // every event after it is in `events`
+    "  clean INTEGER NOT NULL);"            // 1: stopped cleanly after reserved_through
+    "CREATE TABLE events ("
+    "  sequence INTEGER PRIMARY KEY NOT NULL,"
+    "  received_ns INTEGER NOT NULL,"  // nanoseconds since the Unix epoch
+    "  bytes INTEGER NOT NULL,"        // size of its SubscribeResponse
+    "  event TEXT NOT NULL);"          // event_codec.hpp
+    "CREATE TABLE latest ("
+    "  key TEXT PRIMARY KEY NOT NULL,"  // event_codec.hpp
+    "  sequence INTEGER NOT NULL,"
+    "  received_ns INTEGER NOT NULL,"
+    "  event TEXT NOT NULL);"
+    "CREATE INDEX latest_by_sequence ON latest (sequence);"
+    "PRAGMA user_version = 1;"
+    "COMMIT;";
 
 std::optional<std::string> readEntries(sqlite3* db, const char* sql, const char* what,
                                        std::vector<JournalEntry>& out,
@@ -101,7 +66,8 @@ std::optional<std::string> readEntries(sqlite3* db, const char* sql, const char*
     if (!event) {
       return std::string(what) + ": event " + std::to_string(select.integer(0)) + " is unreadable";
     }
-    out.push_back({fromColumn(select.integer(0)), std::move(*event), fromNanos(select.integer(1))});
+    out.push_back(
+        {fromColumn(select.integer(0)), std::move(*event), fromUnixNanos(select.integer(1))});
     if (bytes) bytes->push_back(static_cast<std::size_t>(select.integer(3)));
   }
   if (rc != SQLITE_DONE) return select.error(what);
@@ -126,8 +92,15 @@ EventLogStore::OpenResult EventLogStore::open(const std::string& dataDir, EventL
   }
   std::unique_ptr<EventLogStore> store(new EventLogStore(db, path, bounds));
   OpenResult result;
-  if (auto error = configure(db)) return {nullptr, {}, path + ": " + *error};
-  if (auto error = createSchema(db)) return {nullptr, {}, path + ": " + *error};
+  // NORMAL: in WAL mode a commit survives the process dying (what a restart after a crash
+  // needs); only a power loss can take the last commits, and after one the watermark (another
+  // boot id) resets every token anyway. FULL cost an fsync per commit on the writer's thread.
+  if (auto error = sqlite::useExclusiveWal(db, sqlite::Synchronous::Normal)) {
+    return {nullptr, {}, path + ": " + *error};
+  }
+  if (auto error = sqlite::checkOrCreateSchema(db, kSchemaVersion, kCreateSchema)) {
+    return {nullptr, {}, path + ": " + *error};
+  }
   const std::string watermarkPath =
       (std::filesystem::path(dataDir) / kEventLogWatermarkFileName).string();
   PublishedWatermark::Reading published;
@@ -287,7 +260,7 @@ std::optional<std::string> EventLogStore::writeLocked(const EventLogBatch& batch
     latest.reset();
     latest.bind(1, key);
     latest.bind(2, toColumn(entry.sequence));
-    latest.bind(3, toNanos(entry.received));
+    latest.bind(3, toUnixNanos(entry.received));
     latest.bind(4, encodeEvent(entry.event));
     if (latest.step() != SQLITE_DONE) return latest.error("storing a latest event");
     keys.insert(key);
@@ -302,7 +275,7 @@ std::optional<std::string> EventLogStore::writeLocked(const EventLogBatch& batch
     const std::string text = encodeEvent(record.entry.event);
     insert.reset();
     insert.bind(1, toColumn(record.entry.sequence));
-    insert.bind(2, toNanos(record.entry.received));
+    insert.bind(2, toUnixNanos(record.entry.received));
     insert.bind(3, static_cast<std::int64_t>(record.bytes));
     insert.bind(4, text);
     if (insert.step() != SQLITE_DONE) {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unix_nanos.hpp"
+
 namespace gateway {
 namespace {
 
@@ -51,8 +53,8 @@ std::optional<std::vector<crnp::EventType>> typesFromJson(const std::string& tex
 std::string recordToJson(const RegistrationRecord& record) {
   const Json object{{"id", record.id},
                     {"eventTypes", typesToArray(record.types)},
-                    {"createTimeNs", toNanos(record.createTime)},
-                    {"updateTimeNs", toNanos(record.updateTime)}};
+                    {"createTimeNs", toUnixNanos(record.createTime)},
+                    {"updateTimeNs", toUnixNanos(record.updateTime)}};
   return object.dump();  // throws on invalid UTF-8
 }
 
@@ -65,22 +67,12 @@ std::optional<RegistrationRecord> recordFromJson(const std::string& text) {
     auto types = typesFromArray(object.at("eventTypes"));
     if (!types) return std::nullopt;
     record.types = std::move(*types);
-    record.createTime = fromNanos(object.at("createTimeNs").get<std::int64_t>());
-    record.updateTime = fromNanos(object.at("updateTimeNs").get<std::int64_t>());
+    record.createTime = fromUnixNanos(object.at("createTimeNs").get<std::int64_t>());
+    record.updateTime = fromUnixNanos(object.at("updateTimeNs").get<std::int64_t>());
     return record;
   } catch (const Json::exception&) {
     return std::nullopt;
   }
-}
-
-std::int64_t toNanos(std::chrono::system_clock::time_point time) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
-}
-
-std::chrono::system_clock::time_point fromNanos(std::int64_t nanos) {
-  return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(nanos)));
 }
 
 }  // namespace gateway

@@ -24,7 +24,4 @@ std::string recordToJson(const RegistrationRecord& record);
 /// nullopt when the text is not a record of the shape above.
 std::optional<RegistrationRecord> recordFromJson(const std::string& text);
 
-std::int64_t toNanos(std::chrono::system_clock::time_point time);
-std::chrono::system_clock::time_point fromNanos(std::int64_t nanos);
-
 }  // namespace gateway

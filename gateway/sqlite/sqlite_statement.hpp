@@ -1,6 +1,6 @@
 #pragma once
-// Small SQLite helpers of the event log: one prepared statement finalized on scope exit, and
-// exec with the error as text.
+// Small SQLite helpers of the gateway's files (registrations, event log): one prepared
+// statement finalized on scope exit, and exec with the error as text.
 #include <sqlite3.h>
 
 #include <cstdint>
