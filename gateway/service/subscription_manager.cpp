@@ -125,7 +125,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionManager::subscribe(
     settings.maxAge = drawMaxAgeLocked();
     stream = new SubscribeReactor(hub_, *this, timers_, std::move(settings));
     // Registered before the lookup, so a change in between reaches it (and wins).
-    streams_.emplace(stream->registrationId(), stream);
+    positions_.emplace(stream, streams_.emplace(stream->registrationId(), stream));
   }
   // gRPC runs no reaction (hence no OnDone) before this handler returns the reactor, so the
   // stream is safe to use here without the lock.
@@ -195,12 +195,9 @@ SubscriptionManager::Stats SubscriptionManager::stats() const {
 
 void SubscriptionManager::streamDone(SubscribeReactor* stream) {
   std::lock_guard lock(mutex_);
-  auto [first, last] = streams_.equal_range(stream->registrationId());
-  for (auto it = first; it != last; ++it) {
-    if (it->second == stream) {
-      streams_.erase(it);
-      break;
-    }
+  if (const auto found = positions_.find(stream); found != positions_.end()) {
+    streams_.erase(found->second);
+    positions_.erase(found);
   }
   if (streams_.empty()) idle_.notify_all();
 }

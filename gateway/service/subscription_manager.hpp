@@ -13,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config_defaults.hpp"
@@ -101,7 +102,11 @@ class SubscriptionManager final : private StreamOwner {
   mutable std::mutex mutex_;  // order: mutex_, then a stream's lock; never the reverse
   std::condition_variable idle_;
   bool shuttingDown_ = false;
-  std::multimap<std::string, SubscribeReactor*> streams_;  // by registration id
+  using Streams = std::multimap<std::string, SubscribeReactor*>;
+  Streams streams_;  // by registration id
+  // Where each stream is in streams_, so that ending one does not search every stream of its
+  // registration (O(N^2) when N streams follow one registration and all end).
+  std::unordered_map<SubscribeReactor*, Streams::iterator> positions_;
   std::mt19937_64 random_;
 };
 
