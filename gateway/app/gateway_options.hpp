@@ -33,6 +33,9 @@ struct GatewayOptions {
   std::string etcdUsername;                             ///< "" = no etcd authentication
   std::string etcdPasswordFile;                         ///< file holding etcdUsername's password
   std::chrono::milliseconds etcdDialTimeout = defaults::kEtcdDialTimeout;
+  /// store etcd: this replica's name in the election and GetClusterState ("" = host name).
+  std::string replicaName;
+  std::chrono::milliseconds leaderLeaseTtl = defaults::kLeaderLeaseTtl;  ///< whole seconds
   bool embeddedCluster = false;
   std::string embeddedScenario{defaults::kEmbeddedScenario};
   double embeddedEventRate = defaults::kEmbeddedEventRate;

@@ -172,6 +172,11 @@ OptionTable buildTable() {
            "file holding the etcd user's password (needs etcd-username)"),
       duration("etcd-dial-timeout", &G::etcdDialTimeout,
                "start-up waits this long for an etcd member to answer"),
+      text("replica-name", &G::replicaName, "NAME",
+           "store etcd: this replica's name in the leader election (empty: the host name)"),
+      duration("leader-lease-ttl", &G::leaderLeaseTtl,
+               "store etcd: TTL of the leader's etcd lease (whole seconds); a dead leader is "
+               "replaced within it"),
       toggle("embedded-cluster", &G::embeddedCluster,
              "run a simulated CRNP cluster in-process on loopback and follow it"),
       choice("embedded-scenario", &G::embeddedScenario, kScenarios, "embedded cluster scenario"),

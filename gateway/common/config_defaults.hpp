@@ -58,6 +58,11 @@ inline constexpr std::string_view kEtcdPrefix = "/crnp-gateway";      ///< --etc
 inline constexpr std::chrono::milliseconds kEtcdDialTimeout = 5s;     ///< --etcd-dial-timeout
 /// Deadline of each unary etcd call (not an option: etcd answers in milliseconds or is down).
 inline constexpr std::chrono::milliseconds kEtcdRequestTimeout = 5s;
+/// --leader-lease-ttl: with store etcd the replicas elect the one that registers with the
+/// cluster by an etcd lease of this TTL. A leader killed outright is replaced after at most
+/// this long (plus an election, milliseconds); shorter also means a leader cut off from etcd
+/// for this long steps down.
+inline constexpr std::chrono::milliseconds kLeaderLeaseTtl = 5s;
 
 // The gRPC port: HTTP/2 limits and security (docs/security.md).
 inline constexpr std::size_t kMaxStreamsPerConnection = 100;      ///< --max-streams-per-connection
