@@ -67,8 +67,24 @@ class GatewayProcessFixture : public ::testing::Test {
     sim_.reset();
   }
 
+  /// `overrides` are flag/value pairs: a flag `args` already has gets the new value (a repeated
+  /// single-value flag is a command-line error), others are appended.
+  static Args withOverrides(Args args, const Args& overrides) {
+    for (std::size_t i = 0; i + 1 < overrides.size(); i += 2) {
+      auto known = std::find(args.begin(), args.end(), overrides[i]);
+      if (known != args.end()) {
+        *(known + 1) = overrides[i + 1];
+      } else {
+        args.push_back(overrides[i]);
+        args.push_back(overrides[i + 1]);
+      }
+    }
+    return args;
+  }
+
   /// Starts crnp-sim; `crnpListen` "127.0.0.1:0" picks a port, a fixed one restarts in place.
-  void startSim(const std::string& crnpListen = "127.0.0.1:0", const Args& extra = {}) {
+  /// `overrides` as in withOverrides (e.g. a wider --allow-hosts).
+  void startSim(const std::string& crnpListen = "127.0.0.1:0", const Args& overrides = {}) {
     Args args{"--listen",
               crnpListen,
               "--control-listen",
@@ -83,8 +99,8 @@ class GatewayProcessFixture : public ::testing::Test {
               "200ms",
               "--scenario",
               "none"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    sim_ = std::make_unique<testing::ChildProcess>(CRNP_BIN_DIR "/crnp-sim", args);
+    sim_ = std::make_unique<testing::ChildProcess>(CRNP_BIN_DIR "/crnp-sim",
+                                                   withOverrides(std::move(args), overrides));
     auto crnp =
         sim_->waitForLine(std::regex(R"(registration listening on ([\d.]+:\d+))"), kStartDeadline);
     ASSERT_TRUE(crnp) << sim_->output();
@@ -121,21 +137,11 @@ class GatewayProcessFixture : public ::testing::Test {
             "false"};
   }
 
-  /// `overrides` are flag/value pairs: a flag gatewayArgs already has gets the new value (a
-  /// repeated single-value flag is a command-line error), others are appended; `switches`
-  /// (flags without a value) are appended as they are.
+  /// `overrides` replace or extend gatewayArgs (see withOverrides); `switches` (flags without a
+  /// value) are appended as they are.
   void startGateway(const Args& overrides = {}, std::optional<std::string> crnpServer = {},
                     const Args& switches = {}) {
-    Args args = gatewayArgs(crnpServer.value_or(simCrnpAddress_));
-    for (std::size_t i = 0; i + 1 < overrides.size(); i += 2) {
-      auto known = std::find(args.begin(), args.end(), overrides[i]);
-      if (known != args.end()) {
-        *(known + 1) = overrides[i + 1];
-      } else {
-        args.push_back(overrides[i]);
-        args.push_back(overrides[i + 1]);
-      }
-    }
+    Args args = withOverrides(gatewayArgs(crnpServer.value_or(simCrnpAddress_)), overrides);
     args.insert(args.end(), switches.begin(), switches.end());
     gateway_ = std::make_unique<testing::ChildProcess>(CRNP_BIN_DIR "/crnp-gateway", args);
     auto grpcLine =
@@ -192,17 +198,27 @@ class GatewayProcessFixture : public ::testing::Test {
 
   grpc::Status registerTypes(const std::string& id, const std::vector<gw::EventType>& types,
                              gw::Registration* out = nullptr) {
+    return registerTypes(*gatewayStub_, id, types, out);
+  }
+  /// The same on a gateway of the test's choice (one of several replicas).
+  static grpc::Status registerTypes(gw::CrnpGateway::Stub& stub, const std::string& id,
+                                    const std::vector<gw::EventType>& types,
+                                    gw::Registration* out = nullptr) {
     gw::RegisterRequest request;
     request.set_registration_id(id);
     for (const auto& type : types) *request.add_event_types() = type;
     gw::Registration ignored;
-    return gatewayStub_->Register(contextWithDeadline().get(), request, out ? out : &ignored);
+    return stub.Register(contextWithDeadline().get(), request, out ? out : &ignored);
   }
 
   grpc::Status getRegistration(const std::string& id, gw::Registration* out) {
+    return getRegistration(*gatewayStub_, id, out);
+  }
+  static grpc::Status getRegistration(gw::CrnpGateway::Stub& stub, const std::string& id,
+                                      gw::Registration* out) {
     gw::GetRegistrationRequest request;
     request.set_registration_id(id);
-    return gatewayStub_->GetRegistration(contextWithDeadline().get(), request, out);
+    return stub.GetRegistration(contextWithDeadline().get(), request, out);
   }
 
   sim::ListClientsResponse listClients() {
@@ -263,6 +279,11 @@ class GatewayProcessFixture : public ::testing::Test {
   std::unique_ptr<StreamReader> subscribe(const std::string& id,
                                           const std::string& resumeToken = "",
                                           std::chrono::milliseconds heartbeat = 0ms) {
+    return subscribe(*gatewayStub_, id, resumeToken, heartbeat);
+  }
+  static std::unique_ptr<StreamReader> subscribe(gw::CrnpGateway::Stub& stub, const std::string& id,
+                                                 const std::string& resumeToken = "",
+                                                 std::chrono::milliseconds heartbeat = 0ms) {
     gw::SubscribeRequest request;
     request.set_registration_id(id);
     request.set_resume_token(resumeToken);
@@ -271,7 +292,7 @@ class GatewayProcessFixture : public ::testing::Test {
       request.mutable_heartbeat_interval()->set_nanos(
           static_cast<std::int32_t>((heartbeat.count() % 1000) * 1'000'000));
     }
-    return std::make_unique<StreamReader>(*gatewayStub_, request);
+    return std::make_unique<StreamReader>(stub, request);
   }
 
   testing::TempDir dataDir_;
