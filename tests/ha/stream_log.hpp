@@ -28,7 +28,8 @@ class StreamLog {
   /// counts as a duplicate here too.
   void continues(const StreamLog& earlier) { contents_ = earlier.contents_; }
 
-  /// Reads until an event carrying `marker` (false at the deadline or when the stream ends).
+  /// Reads until an event (live, replayed or snapshot) carrying `marker` (false at the deadline or
+  /// when the stream ends).
   bool readUntilMarker(const std::string& marker, std::chrono::milliseconds timeout = 15000ms) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
@@ -78,8 +79,12 @@ class StreamLog {
     for (const auto& marker : markers_) text += marker + " ";
     text += "] resets " + std::to_string(resets_) + " snapshot_end " +
             std::to_string(snapshotEnds_) + " going_away " + std::to_string(goingAways_) +
-            " last token '" + lastToken_ + "' duplicates:";
-    for (const auto& duplicate : duplicates_) text += "\n  " + duplicate;
+            " last token '" + lastToken_ + "' duplicates " + std::to_string(duplicates_.size()) +
+            ":";
+    // The first few, shortened: a reset repeats the whole state.
+    for (std::size_t i = 0; i < duplicates_.size() && i < 3; ++i)
+      text += "\n  " + duplicates_[i].substr(0, 160);
+    if (duplicates_.size() > 3) text += "\n  ... " + std::to_string(duplicates_.size()) + " in all";
     for (const auto& other : unexpected_) text += "\n  unexpected: " + other;
     return text;
   }
@@ -114,9 +119,10 @@ class StreamLog {
     content.clear_snapshot();
     const std::string key = content.ShortDebugString();
     if (!contents_.insert(key).second) duplicates_.push_back(key);
-    // A snapshot's marker is state the stream starts from, not a delivery.
-    const std::string marker = event.snapshot() ? "" : integration::markerOf(event);
-    if (!marker.empty()) {
+    // A snapshot's marker is state the stream starts from, not a delivery; it still ends a
+    // readUntilMarker (after a reset the marker may come only as snapshot).
+    const std::string marker = integration::markerOf(event);
+    if (!marker.empty() && !event.snapshot()) {
       markers_.push_back(marker);
       markerTokens_.emplace(marker, token);
     }
