@@ -3,7 +3,7 @@
 #  1. the Go chart tests (scripts/helm-render): rendered objects per feature, values.schema.json
 #     and template checks refusing bad values;
 #  2. the command-line renderer, as a user runs it: default values, every feature on, each
-#     callback mode, persistence; every rendered manifest is validated OFFLINE against the
+#     callback mode, persistence, three replicas on etcd; every rendered manifest is validated OFFLINE against the
 #     Kubernetes API schemas (npm kubernetes-models, scripts/helm-validate);
 #  3. invalid values fail the render with the schema's message.
 # Exits non-zero on any failure.
@@ -43,6 +43,7 @@ validate() { # NAME RENDER-ARGS...: renders, validates against the Kubernetes sc
     case "$arg" in
       --config=*) arg="--config=$pod/gateway.yaml" ;;  # where the ConfigMap is mounted
       *'$(CRNP_REGISTRATION_SOURCE)'*) arg="${arg//\$(CRNP_REGISTRATION_SOURCE)/192.0.2.10}" ;;
+      *'$(CRNP_REPLICA_NAME)'*) arg="${arg//\$(CRNP_REPLICA_NAME)/crnp-gateway-7d4b9c-x2x7q}" ;;
     esac
     args+=("$arg")
   done <"$pod/args"
@@ -62,6 +63,15 @@ done
 validate "persistence + hostNetwork" -f "$values/persistence-hostnetwork.yaml"
 "$render" -f "$values/persistence-hostnetwork.yaml" | grep -q '^kind: StatefulSet$' ||
   { echo "render-helm.sh: no StatefulSet rendered" >&2; exit 1; }
+validate "3 replicas on etcd" -f "$values/etcd-three-replicas.yaml"
+# The gateway must see the etcd store, not just be handed a file it ignores.
+if [ -n "$gateway" ]; then
+  for want in 'store: "etcd"' 'etcd-password-file: "/etc/crnp-gateway/etcd-auth/password"' \
+              'replica-name: "crnp-gateway-7d4b9c-x2x7q"' 'leader-lease-ttl: "3s"'; do
+    grep -qF -- "$want" "$pod/effective" ||
+      { echo "3 replicas on etcd: --print-config lacks \"$want\":" >&2; cat "$pod/effective" >&2; exit 1; }
+  done
+fi
 
 # Invalid values: the render must fail, with the schema's message.
 expect_refusal() { # MESSAGE RENDER-ARGS...
@@ -80,4 +90,6 @@ expect_refusal 'grpc.port: Must be less than or equal to 65535' --set grpc.port=
 expect_refusal 'metrics.serviceMonitor.enabled: Invalid type. Expected: boolean, given: string' \
   --set metrics.serviceMonitor.enabled=sure
 expect_refusal 'crnpServers: list at least one CRNP server' --set embeddedCluster=false
+expect_refusal 'store: store must be one of the following: "etcd"' --set replicaCount=3
+expect_refusal 'etcd.endpoints: Array must have at least 1 items' --set store=etcd
 echo "helm chart checks passed"

@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <prometheus/registry.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -39,6 +40,7 @@
 #include "registration_service.hpp"
 #include "registry.hpp"
 #include "registry_store.hpp"
+#include "replicated_deployment.hpp"
 #include "serial_worker.hpp"
 #include "subscription_manager.hpp"
 
@@ -77,9 +79,17 @@ class GatewayApp::Impl {
   std::optional<std::string> startEventHub();
   std::optional<std::string> startEmbeddedCluster();
   std::optional<std::string> startUpstream();
+  std::optional<std::string> upstreamConfig(UpstreamConfig& config);
+  std::optional<std::string> startReplicatedDeployment();
+  /// The CRNP upstream in use: the one of this process, or the current term's (nullptr on a
+  /// follower).
+  std::shared_ptr<CrnpUpstream> crnpUpstream() const {
+    return deployment_ ? deployment_->crnpUpstream() : upstream_;
+  }
   std::optional<std::string> startGrpc();
   std::optional<std::string> startMetrics();
   void armSecurityReload();
+  void logUpstreamHealth(const UpstreamHealth& health);
   void setServing(bool serving);
   void announce(std::string_view what, std::string_view where) {
     announceListener(logFormat_, what, where);
@@ -107,7 +117,12 @@ class GatewayApp::Impl {
   // The hub's journal under --data-dir (none with --data-dir ""); outlives the hub.
   std::unique_ptr<EventLogWriter> eventLog_;
   std::unique_ptr<EventHub> hub_;
-  std::shared_ptr<CrnpUpstream> upstream_;
+  std::shared_ptr<CrnpUpstream> upstream_;  // one replica: this process's CRNP registration
+  // --store etcd: the replicated deployment (leader election, the event log in etcd, ...)
+  // and where its log is followed from.
+  std::unique_ptr<ReplicatedDeployment> deployment_;
+  std::int64_t logRevision_ = 0;
+  Upstream* upstreamView_ = nullptr;  // what the registration and gRPC services see
   std::unique_ptr<SubscriptionManager> subscriptions_;
   SerialWorker registrationWorker_;  // registry writes (fsync) never run on Asio or gRPC threads
   std::unique_ptr<RegistrationService> registrations_;
@@ -146,6 +161,9 @@ std::optional<std::string> GatewayApp::Impl::start() {
     if (auto error = startEmbeddedCluster()) return error;
   }
 
+  if (etcd_) {
+    if (auto error = startReplicatedDeployment()) return error;
+  }
   if (auto error = startEventHub()) return error;
 
   SubscriptionConfig streams;
@@ -170,13 +188,23 @@ std::optional<std::string> GatewayApp::Impl::start() {
     subscriptions_->registrationChanged(id, types);
   };
   registrations_ = std::make_unique<RegistrationService>(
-      *registry_, *upstream_, registrationWorker_.executor(), std::move(registrationOptions));
+      *registry_, *upstreamView_, registrationWorker_.executor(), std::move(registrationOptions));
+  // Changes another replica made (through the leader) reach this replica's streams too.
+  registry_->setRemoteChangeListener(
+      [this](const std::string& id, const std::optional<std::vector<crnp::EventType>>& types) {
+        subscriptions_->registrationChanged(id, types);
+      });
 
   if (auto error = startMetrics()) return error;
 
-  // The stored registrations: the upstream registers them and retries until the cluster
-  // confirms them (health says how that goes); ordered before any client's change.
-  registrations_->restore([](const RegistrationService::RestoreResult&) {});
+  if (deployment_) {
+    // The leader restores the registrations upstream when it is elected.
+    deployment_->start(*hub_, logRevision_ + 1, *registrations_);
+  } else {
+    // The stored registrations: the upstream registers them and retries until the cluster
+    // confirms them (health says how that goes); ordered before any client's change.
+    registrations_->restore([](const RegistrationService::RestoreResult&) {});
+  }
 
   if (auto error = startGrpc()) return error;
 
@@ -191,7 +219,13 @@ std::optional<std::string> GatewayApp::Impl::startEventHub() {
   hubConfig.ringCapacity = options_.ringEvents;
   hubConfig.ringBytes = options_.ringBytes;
   std::optional<RecoveredEvents> recovered;
-  if (!options_.dataDir.empty()) {
+  if (deployment_) {
+    // Every replica numbers events by their etcd revision in the shared log: no local journal.
+    auto loaded = deployment_->loadEventLog(hubConfig.ringCapacity);
+    if (!loaded) return "cannot read the event log in etcd: " + loaded.error().message;
+    logRevision_ = loaded.value().revision;
+    recovered = std::move(loaded.value().recovered);
+  } else if (!options_.dataDir.empty()) {
     const EventLogBounds bounds{hubConfig.ringCapacity, hubConfig.ringBytes,
                                 hubConfig.maxLatestKeys};
     auto opened = EventLogStore::open(options_.dataDir, bounds, kEventLogReserveAhead);
@@ -227,8 +261,7 @@ std::optional<std::string> GatewayApp::Impl::startEmbeddedCluster() {
   return std::nullopt;
 }
 
-std::optional<std::string> GatewayApp::Impl::startUpstream() {
-  UpstreamConfig config;
+std::optional<std::string> GatewayApp::Impl::upstreamConfig(UpstreamConfig& config) {
   for (const auto& text : options_.crnpServers) {
     auto server = crnp::ServerAddress::parse(text);
     if (!server) return "--crnp-server '" + text + "' is not host:port";
@@ -260,32 +293,86 @@ std::optional<std::string> GatewayApp::Impl::startUpstream() {
   config.callbackMaxConnectionsPerPeer = options_.callbackMaxConnectionsPerPeer;
   config.callbackFirstByteTimeout = options_.callbackFirstByteTimeout;
   config.callbackReadTimeout = options_.callbackReadTimeout;
+  return std::nullopt;
+}
 
+void GatewayApp::Impl::logUpstreamHealth(const UpstreamHealth& health) {
+  if (health.healthy) {
+    crnp::slog::info("upstream", "healthy", {{"server", health.server}});
+  } else {
+    crnp::slog::warn("upstream", "unhealthy", {{"error", health.lastError}});
+  }
+  setServing(health.healthy);
+}
+
+std::optional<std::string> GatewayApp::Impl::startUpstream() {
+  if (deployment_) return std::nullopt;  // the leader starts one per term
+  UpstreamConfig config;
+  if (auto error = upstreamConfig(config)) return error;
   upstream_ = std::make_shared<CrnpUpstream>(
       io_.get_executor(), std::move(config), [this](crnp::Event event) {
         // nullptr back: a repeat of the current state (the cluster answers each periodic
         // re-registration with the latest event of every type), not published; the hub counts it.
         hub_->ingest(std::move(event), std::chrono::system_clock::now());
       });
-  upstream_->setHealthListener([this](const UpstreamHealth& health) {
-    if (health.healthy) {
-      crnp::slog::info("upstream", "healthy", {{"server", health.server}});
-    } else {
-      crnp::slog::warn("upstream", "unhealthy", {{"error", health.lastError}});
-    }
-    setServing(health.healthy);
-  });
+  upstreamView_ = upstream_.get();
+  upstream_->setHealthListener([this](const UpstreamHealth& health) { logUpstreamHealth(health); });
   if (auto ec = upstream_->start()) return "CRNP upstream failed to start: " + ec.message();
   announce("callback", crnp::toString(upstream_->callbackEndpoint()));
+  return std::nullopt;
+}
+
+// --store etcd. The options are checked here, before anything listens: a term's upstream is
+// built from them later, when this replica is elected.
+std::optional<std::string> GatewayApp::Impl::startReplicatedDeployment() {
+  UpstreamConfig checked;
+  if (auto error = upstreamConfig(checked)) return error;
+  ReplicatedDeployment::Settings settings;
+  settings.prefix = options_.etcdPrefix;
+  settings.replicaName = options_.replicaName;
+  if (settings.replicaName.empty()) {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) == 0) settings.replicaName = host;
+  }
+  if (settings.replicaName.empty()) return "--replica-name is empty and the host has no name";
+  if (settings.replicaName.find('/') != std::string::npos) {
+    return "--replica-name '" + settings.replicaName + "' must not contain '/'";
+  }
+  settings.leaseTtl = std::chrono::duration_cast<std::chrono::seconds>(options_.leaderLeaseTtl);
+  settings.log.logEvents = options_.ringEvents;
+  settings.removeClientWait = options_.connectTimeout + options_.replyTimeout;
+  deployment_ = std::make_unique<ReplicatedDeployment>(
+      etcd_, std::move(settings), io_.get_executor(),
+      [this](CrnpUpstream::EventSink sink) -> std::shared_ptr<CrnpUpstream> {
+        UpstreamConfig config;
+        if (auto error = upstreamConfig(config)) return nullptr;  // checked at start
+        auto upstream =
+            std::make_shared<CrnpUpstream>(io_.get_executor(), std::move(config), std::move(sink));
+        if (auto ec = upstream->start()) {
+          crnp::slog::error(kComponent, "CRNP upstream failed to start", {{"error", ec.message()}});
+          return nullptr;
+        }
+        announce("callback", crnp::toString(upstream->callbackEndpoint()));
+        return upstream;
+      });
+  upstreamView_ = &deployment_->upstream();
+  deployment_->upstream().setHealthListener(
+      [this](const UpstreamHealth& health) { logUpstreamHealth(health); });
   return std::nullopt;
 }
 
 std::optional<std::string> GatewayApp::Impl::startMetrics() {
   if (options_.metricsListen.empty() || options_.metricsListen == "off") return std::nullopt;
   MetricsSources sources;
-  sources.upstreamHealth = [this] { return upstream_->health(); };
-  sources.upstreamStats = [this] { return upstream_->stats(); };
-  sources.callbackStats = [this] { return upstream_->callbackStats(); };
+  sources.upstreamHealth = [this] { return upstreamView_->health(); };
+  sources.upstreamStats = [this] {
+    auto crnp = crnpUpstream();
+    return crnp ? crnp->stats() : UpstreamStats{};
+  };
+  sources.callbackStats = [this] {
+    auto crnp = crnpUpstream();
+    return crnp ? crnp->callbackStats() : crnp::CallbackListenerStats{};
+  };
   sources.registrations = [this] { return registry_->size(); };
   sources.streams = [this] { return subscriptions_->stats(); };
   sources.hub = hub_.get();
@@ -305,8 +392,13 @@ std::optional<std::string> GatewayApp::Impl::startMetrics() {
 std::optional<std::string> GatewayApp::Impl::startGrpc() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  service_ = std::make_unique<GatewayService>(*registrations_, *hub_, *upstream_, *subscriptions_,
-                                              security_->authorizer());
+  service_ = std::make_unique<GatewayService>(*registrations_, *hub_, *upstreamView_,
+                                              *subscriptions_, security_->authorizer());
+  if (deployment_) {
+    service_->setDeployment(
+        deployment_->changes(),
+        [this](crnp::gateway::v1::DeploymentStatus* out) { deployment_->describe(out, *hub_); });
+  }
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.grpcListen, security_->credentials(), &grpcPort_);
@@ -333,7 +425,7 @@ std::optional<std::string> GatewayApp::Impl::startGrpc() {
   }
   const auto colon = options_.grpcListen.rfind(':');
   announce("gRPC", options_.grpcListen.substr(0, colon) + ":" + std::to_string(grpcPort_));
-  setServing(upstream_->health().healthy);
+  setServing(upstreamView_->health().healthy);
   armSecurityReload();
   return std::nullopt;
 }
@@ -385,6 +477,7 @@ void GatewayApp::Impl::shutdown() {
     crnp::slog::warn(kComponent,
                      "a registration change is still running at the shutdown deadline; ending it");
     if (upstream_) upstream_->stop();
+    if (deployment_) deployment_->stop();
   }
   if (server_) {
     // Streams and changes are over (or cut off). What is left is flushing their last messages
@@ -397,9 +490,10 @@ void GatewayApp::Impl::shutdown() {
     server_->Wait();
   }
   if (upstream_) upstream_->stop();
-  fanoutWorker_.stop();              // after the upstream: no event is ingested any more
-  if (eventLog_) eventLog_->stop();  // writes what is queued and marks a clean stop
-  registrationWorker_.stop();        // after the upstream: its last answers run queued tasks
+  if (deployment_) deployment_->stop();  // steps down (REMOVE_CLIENT) and stops following
+  fanoutWorker_.stop();                  // after the upstream: no event is ingested any more
+  if (eventLog_) eventLog_->stop();      // writes what is queued and marks a clean stop
+  registrationWorker_.stop();            // after the upstream: its last answers run queued tasks
   if (simulator_) simulator_->stop();
   work_.reset();
   io_.stop();

@@ -164,9 +164,16 @@ EtcdResult<Response> EtcdClient::unary(std::string_view what, bool idempotent, I
 EtcdResult<etcdserverpb::RangeResponse> EtcdClient::range(const RangeQuery& query) {
   etcdserverpb::RangeRequest request;
   request.set_key(query.key);
-  if (query.prefix) request.set_range_end(prefixRangeEnd(query.key));
+  if (query.prefix) {
+    request.set_range_end(prefixRangeEnd(query.key));
+    if (!query.after.empty()) request.set_key(query.after + '\0');
+  }
   request.set_revision(query.revision);
   request.set_limit(query.limit);
+  if (query.descending) {
+    request.set_sort_order(etcdserverpb::RangeRequest::DESCEND);
+    request.set_sort_target(etcdserverpb::RangeRequest::KEY);
+  }
   return unary<etcdserverpb::RangeResponse>(
       "range " + query.key, true,
       [&](auto& context, auto& response) { return kv_->Range(&context, request, &response); });

@@ -40,6 +40,9 @@ struct RangeQuery {
   bool prefix = false;        ///< every key starting with `key`
   std::int64_t revision = 0;  ///< read at this revision (0: the latest)
   std::int64_t limit = 0;     ///< at most this many keys (0: all)
+  /// With `prefix`: only keys after this one (the last key of the previous page).
+  std::string after{};
+  bool descending = false;  ///< keys in descending order (limit 1: the last key)
 };
 
 class EtcdClient {

@@ -151,6 +151,31 @@ StoredEventPtr EventHub::publish(std::optional<std::uint64_t> given, crnp::Event
   return stored;
 }
 
+void EventHub::declareGap(std::uint64_t through) {
+  std::lock_guard ingestLock(ingestMutex_);
+  bool signal = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (through <= lastSequence_) return;
+    lastSequence_ = through;
+    coveredAfter_ = through;  // the ring cannot replay across the gap
+    ring_.clear();
+    ringBytes_ = 0;
+    // As for an overrun of the backlog: the fan-out removes and tells everyone attached
+    // before `through` (all of them).
+    droppedThrough_ = through;
+    signal = !std::exchange(fanoutSignalled_, true);
+  }
+  crnp::slog::warn("events", "events missed; open streams must resume",
+                   {{"through_sequence", through}});
+  if (!signal) return;
+  if (signalFanout_) {
+    signalFanout_();
+  } else {
+    deliverPending();
+  }
+}
+
 void EventHub::deliverPending() {
   // Serializes hand-outs (each subscriber sees sequence order) and lets detach() wait out one
   // that may still reach its subscriber. Attaches, resumes, GetClusterState and ingest take

@@ -134,6 +134,12 @@ class EventHub {
   StoredEventPtr ingestAt(std::uint64_t sequence, crnp::Event event,
                           std::chrono::system_clock::time_point received);
 
+  /// Events numbered after lastSequence() up to `through` will never be ingested here (a
+  /// replica whose watch of a shared log was compacted past them): every subscriber attached
+  /// now is told onFellBehind (its client resumes, and resets), tokens before `through` reset,
+  /// and numbering continues after it. Nothing when `through` is not above lastSequence().
+  void declareGap(std::uint64_t through);
+
   /// The latest event of each known key matching any of `filter` (all when empty), in
   /// sequence order.
   std::vector<StoredEventPtr> latest(const std::vector<crnp::EventType>& filter) const;

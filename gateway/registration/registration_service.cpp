@@ -24,7 +24,9 @@ constexpr std::string_view kLogComponent = "registration";
 // clash means a broken generator, not bad luck).
 constexpr int kIdAttempts = 4;
 
-std::string randomHexId() {
+}  // namespace
+
+std::string generateRegistrationId() {
   std::random_device device;  // the OS's CSPRNG: ids are not guessable from earlier ones
   std::string id;
   for (int word = 0; word < 4; ++word) {
@@ -33,6 +35,8 @@ std::string randomHexId() {
   }
   return id;
 }
+
+namespace {
 
 void recordToProto(const RegistrationRecord& record, pb::Registration* out) {
   out->set_registration_id(record.id);
@@ -70,7 +74,7 @@ RegistrationService::RegistrationService(Registry& registry, Upstream& upstream,
       executor_(std::move(executor)),
       options_(std::move(options)) {
   if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
-  if (!options_.newId) options_.newId = randomHexId;
+  if (!options_.newId) options_.newId = generateRegistrationId;
 }
 
 void RegistrationService::registerAsync(const pb::RegisterRequest& request, RegisterDone done,

@@ -24,28 +24,21 @@
 #include "config_defaults.hpp"
 #include "crnp/gateway/v1/gateway.pb.h"
 #include "crnp/messages.hpp"
+#include "registration_changes.hpp"
 #include "registry.hpp"
 #include "upstream.hpp"
 
 namespace gateway {
 
-/// The caller of a change, as far as the service cares: a change whose caller has given up
-/// (its deadline passed, by options.now, or it was cancelled) before the change's turn came
-/// is answered DEADLINE_EXCEEDED / CANCELLED (reason CHANGE_NOT_STARTED) and not applied.
-/// A change that has started is carried through: its request may already be upstream.
-struct ChangeCaller {
-  std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
-  std::function<bool()> cancelled;  ///< may be empty; called on the executor
-};
+/// A new registration id: 32 random hex digits (128 bits from the OS's CSPRNG).
+std::string generateRegistrationId();
 
-class RegistrationService {
+class RegistrationService final : public RegistrationChanges {
  public:
   using Executor = std::function<void(std::function<void()>)>;
   /// After each committed change: the registration's types, or nullopt when it was removed.
   using ChangeObserver = std::function<void(const std::string& id,
                                             const std::optional<std::vector<crnp::EventType>>&)>;
-  using RegisterDone = std::function<void(grpc::Status, crnp::gateway::v1::Registration)>;
-  using UnregisterDone = std::function<void(grpc::Status, crnp::gateway::v1::UnregisterResponse)>;
 
   struct Options {
     RegistrationLimits limits;
@@ -75,10 +68,10 @@ class RegistrationService {
   /// Creates or replaces a registration. Invalid requests fail at once (INVALID_ARGUMENT, `done`
   /// runs before the call returns), without touching the queue or the upstream.
   void registerAsync(const crnp::gateway::v1::RegisterRequest& request, RegisterDone done,
-                     Caller caller = {});
+                     Caller caller = {}) override;
   /// Removes the listed types, or the whole registration when none are listed or none remain.
   void unregisterAsync(const crnp::gateway::v1::UnregisterRequest& request, UnregisterDone done,
-                       Caller caller = {});
+                       Caller caller = {}) override;
 
   grpc::Status getRegistration(const crnp::gateway::v1::GetRegistrationRequest& request,
                                crnp::gateway::v1::Registration* out) const;

@@ -17,9 +17,16 @@ Registry::OpenResult EtcdRegistry::open(etcd::EtcdClientPtr client, const std::s
   if (!loaded) return {nullptr, loaded.error().message};
   etcd::EtcdWatchHandlers handlers;
   auto* self = registry.get();
-  handlers.onEvents = [self](etcd::EtcdWatchBatch batch) { self->applyWatched(batch); };
+  handlers.onEvents = [self](etcd::EtcdWatchBatch batch) {
+    const auto before = self->snapshot_.current();
+    self->applyWatched(batch);
+    self->notifyChanges(before);
+  };
   handlers.onCompacted = [self](std::int64_t revision) {
-    return self->reloadAfterCompaction(revision);
+    const auto before = self->snapshot_.current();
+    auto next = self->reloadAfterCompaction(revision);
+    self->notifyChanges(before);
+    return next;
   };
   handlers.onError = [self](const etcd::EtcdError& error) {
     crnp::slog::warn(kLog, "etcd watch interrupted; resuming",
@@ -152,6 +159,29 @@ void EtcdRegistry::applyLocal(const std::string& id,
     next->erase(id);
   }
   snapshot_.publish(std::move(next));
+}
+
+void EtcdRegistry::setRemoteChangeListener(ChangeListener listener) {
+  std::lock_guard lock(listenerMutex_);
+  listener_ = std::move(listener);
+}
+
+void EtcdRegistry::notifyChanges(const RecordSnapshot::RecordsPtr& before) {
+  ChangeListener listener;
+  {
+    std::lock_guard lock(listenerMutex_);
+    listener = listener_;
+  }
+  const auto after = snapshot_.current();
+  if (!listener || after == before) return;
+  // O(registrations) per watched batch: registration changes are rare next to reads.
+  for (const auto& [id, record] : *after) {
+    const auto old = before->find(id);
+    if (old == before->end() || old->second.types != record.types) listener(id, record.types);
+  }
+  for (const auto& [id, record] : *before) {
+    if (!after->contains(id)) listener(id, std::nullopt);
+  }
 }
 
 std::optional<std::string> EtcdRegistry::put(const RegistrationRecord& record) {

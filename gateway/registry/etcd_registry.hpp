@@ -54,6 +54,7 @@ class EtcdRegistry final : public Registry {
   std::size_t size() const override { return snapshot_.size(); }
   std::optional<std::string> put(const RegistrationRecord& record) override;
   std::optional<std::string> remove(const std::string& id) override;
+  void setRemoteChangeListener(ChangeListener listener) override;
 
  private:
   using Records = RecordSnapshot::Records;
@@ -66,6 +67,9 @@ class EtcdRegistry final : public Registry {
   /// Publishes a local write at `revision` unless the watch or a later write got there first.
   void applyLocal(const std::string& id, const std::optional<RegistrationRecord>& record,
                   std::int64_t revision);
+  /// Tells the listener what differs between `before` and the current snapshot (on the
+  /// watch's thread, after publishing; no lock held).
+  void notifyChanges(const RecordSnapshot::RecordsPtr& before);
   /// The record stored under `key`, or nullopt (with the reason) when it cannot be read.
   std::optional<RegistrationRecord> decode(const mvccpb::KeyValue& kv, std::string& why) const;
 
@@ -77,7 +81,9 @@ class EtcdRegistry final : public Registry {
   std::map<std::string, std::int64_t> ahead_;  // id -> revision of a local write past it
   std::mutex stopMutex_;
   std::condition_variable stopWake_;
-  bool stopping_ = false;  // guarded by stopMutex_; ends a reload's retries
+  bool stopping_ = false;     // guarded by stopMutex_; ends a reload's retries
+  std::mutex listenerMutex_;  // held only to copy the listener
+  ChangeListener listener_;
   std::unique_ptr<etcd::EtcdWatch> watch_;
 };
 

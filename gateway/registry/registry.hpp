@@ -9,6 +9,7 @@
 // nothing changed). All methods are thread-safe.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +34,16 @@ class Registry {
     std::string error;                   ///< set on failure, for a human
   };
 
+  /// A registration's types after a change, or nullopt when it was removed.
+  using ChangeListener = std::function<void(const std::string& id,
+                                            const std::optional<std::vector<crnp::EventType>>&)>;
+
   virtual ~Registry() = default;
+
+  /// Called after changes this process did not make through put/remove (another replica wrote
+  /// the shared store), once the new state is readable; on one thread at a time, with no lock
+  /// held. Set once, before such changes can arrive. Stores without other writers never call it.
+  virtual void setRemoteChangeListener(ChangeListener listener) { (void)listener; }
 
   virtual std::optional<RegistrationRecord> get(const std::string& id) const = 0;
   /// The event types of one registration (the shape SubscriptionManager's lookup wants).

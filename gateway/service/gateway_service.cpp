@@ -22,7 +22,7 @@ void finishWith(grpc::ServerUnaryReactor* reactor, grpc::ByteBuffer* response,
 
 // The client's deadline and cancellation, so that a change still queued when the client gave
 // up is not applied behind its back. The context lives until the reactor finished.
-RegistrationService::Caller callerOf(grpc::CallbackServerContext* context) {
+ChangeCaller callerOf(grpc::CallbackServerContext* context) {
   return {context->deadline(), [context] { return context->IsCancelled(); }};
 }
 
@@ -44,11 +44,17 @@ GatewayService::GatewayService(RegistrationService& registrations, const EventHu
                                const Upstream& upstream, SubscriptionManager& subscriptions,
                                const auth::CallAuthorizer& authorizer, RegistrationLimits limits)
     : registrations_(registrations),
+      changes_(&registrations),
       hub_(hub),
       upstream_(upstream),
       subscriptions_(subscriptions),
       authorizer_(authorizer),
       limits_(limits) {}
+
+void GatewayService::setDeployment(RegistrationChanges& changes, DeploymentDescriber describe) {
+  changes_ = &changes;
+  describeDeployment_ = std::move(describe);
+}
 
 grpc::ServerUnaryReactor* GatewayService::refuseUnary(grpc::CallbackServerContext* context,
                                                       std::string_view method) const {
@@ -70,7 +76,7 @@ grpc::ServerUnaryReactor* GatewayService::Register(grpc::CallbackServerContext* 
     return reactor;
   }
   // `response` stays valid until Finish; the change may end on another thread, later.
-  registrations_.registerAsync(
+  changes_->registerAsync(
       parsed,
       [reactor, response](grpc::Status status, pb::Registration registration) {
         finishWith(reactor, response, status, registration);
@@ -89,7 +95,7 @@ grpc::ServerUnaryReactor* GatewayService::Unregister(grpc::CallbackServerContext
     reactor->Finish(status);
     return reactor;
   }
-  registrations_.unregisterAsync(
+  changes_->unregisterAsync(
       parsed,
       [reactor, response](grpc::Status status, pb::UnregisterResponse result) {
         finishWith(reactor, response, status, result);
@@ -133,6 +139,16 @@ grpc::ServerUnaryReactor* GatewayService::GetClusterState(grpc::CallbackServerCo
   pb::ClusterState state;
   auto status = parseRequest(request, parsed);
   if (status.ok()) status = buildClusterState(parsed, hub_, upstream_.health(), limits_, &state);
+  if (status.ok()) {
+    auto* deployment = state.mutable_deployment();
+    if (describeDeployment_) {
+      describeDeployment_(deployment);
+    } else {
+      deployment->set_mode("single");
+      deployment->set_is_leader(true);
+      deployment->set_applied_revision(hub_.lastSequence());
+    }
+  }
   finishWith(reactor, response, status, state);
   return reactor;
 }

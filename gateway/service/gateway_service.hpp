@@ -8,6 +8,8 @@
 // (events are serialized once, in the EventHub). Every method asks the CallAuthorizer first,
 // once, before it parses the request or writes anything: a refused Subscribe ends without a
 // single stream message.
+#include <functional>
+
 #include "call_authorizer.hpp"
 #include "config_defaults.hpp"
 #include "crnp/gateway/v1/gateway.grpc.pb.h"
@@ -59,12 +61,21 @@ class GatewayService final : public GatewayServiceBase {
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request) override;
 
+  /// Fills ClusterState.deployment; called on gRPC's threads, must not block.
+  using DeploymentDescriber = std::function<void(crnp::gateway::v1::DeploymentStatus*)>;
+  /// Before the server starts. Register and Unregister go to `changes` instead of the
+  /// registration service (a follower replica hands them to the leader); `describe` tells who
+  /// leads. Without: this process carries out every change, mode "single".
+  void setDeployment(RegistrationChanges& changes, DeploymentDescriber describe);
+
  private:
   // nullptr when the caller may go on; else a reactor already finished with the refusal.
   grpc::ServerUnaryReactor* refuseUnary(grpc::CallbackServerContext* context,
                                         std::string_view method) const;
 
   RegistrationService& registrations_;
+  RegistrationChanges* changes_;
+  DeploymentDescriber describeDeployment_;
   const EventHub& hub_;
   const Upstream& upstream_;
   SubscriptionManager& subscriptions_;

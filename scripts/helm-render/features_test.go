@@ -1,6 +1,6 @@
 // Checks of the chart's optional parts: callback network modes, TLS / token Secrets, metrics
-// and ServiceMonitor, NetworkPolicy, spread defaults, the helm test Pod, and values the
-// schema or the templates refuse.
+// and ServiceMonitor, NetworkPolicy, spread defaults, the etcd store of replicated
+// deployments, the helm test Pod, and values the schema or the templates refuse.
 package main
 
 import (
@@ -55,7 +55,7 @@ func TestEachCallbackModeRendersItsNetworkAndRegistrationSource(t *testing.T) {
 				expectEqual(t, "args", args, []string{"--config=/etc/crnp-gateway/config/gateway.yaml",
 					"--registration-source=$(CRNP_REGISTRATION_SOURCE)"})
 				expectEqual(t, "env", gateway.at("env", 0), map[string]interface{}{
-					"name": "CRNP_REGISTRATION_SOURCE",
+					"name":      "CRNP_REGISTRATION_SOURCE",
 					"valueFrom": map[string]interface{}{"fieldRef": map[string]interface{}{"fieldPath": c.sourceField}}})
 			}
 			surge := objects["Deployment"].at("spec", "strategy", "rollingUpdate", "maxSurge")
@@ -76,6 +76,11 @@ func TestExplicitRegistrationSourceGoesToTheConfigFile(t *testing.T) {
 
 const everyFeature = `
 replicaCount: 3
+store: etcd
+etcd:
+  endpoints: ["etcd:2379"]
+  tls: {existingSecret: etcd-ca, clientCertificate: false}
+  auth: {username: gw, existingSecret: etcd-password}
 embeddedCluster: false
 crnpServers: ["cl-node-1:9444", "cl-node-2:9444"]
 callback: {allow: "10.1.0.0/24, 10.1.1.0/24"}
@@ -107,6 +112,9 @@ func TestEveryFeatureOn(t *testing.T) {
 		"auth-reflection": "true", "ring-events": "200000", "max-stream-age": "15m",
 		"log-level": "debug", "log-format": "json", "callback-allow": "10.1.0.0/24, 10.1.1.0/24",
 		"crnp-server": []interface{}{"cl-node-1:9444", "cl-node-2:9444"},
+		"store":       "etcd", "etcd-endpoints": "etcd:2379", "etcd-ca": "/etc/crnp-gateway/etcd-tls/ca.crt",
+		"etcd-cert": nil, "etcd-key": nil, "etcd-username": "gw",
+		"etcd-password-file": "/etc/crnp-gateway/etcd-auth/password",
 	} {
 		expectEqual(t, "config "+key, config[key], want)
 	}
@@ -132,6 +140,8 @@ func TestEveryFeatureOn(t *testing.T) {
 	expectEqual(t, "tls mount", mounts["tls"], "/etc/crnp-gateway/tls")
 	expectEqual(t, "client-ca mount", mounts["client-ca"], "/etc/crnp-gateway/client-ca")
 	expectEqual(t, "auth mount", mounts["auth"], "/etc/crnp-gateway/auth")
+	expectEqual(t, "etcd-tls mount", mounts["etcd-tls"], "/etc/crnp-gateway/etcd-tls")
+	expectEqual(t, "etcd-auth mount", mounts["etcd-auth"], "/etc/crnp-gateway/etcd-auth")
 	expectEqual(t, "service appProtocol", objects["Service"].at("spec", "ports", 0, "appProtocol"), "https")
 
 	monitor := objects["ServiceMonitor"]
@@ -217,11 +227,110 @@ func TestSchemaAndTemplatesRejectBadValuesWithTheirMessage(t *testing.T) {
 		"auth: {enabled: true}":                   "auth: set auth.existingSecret (key tokens) or auth.tokens",
 		"auth: {reflection: true}":                "auth.reflection needs auth.enabled and tls.enabled",
 		"{embeddedCluster: false, crnpServers: [\"a:9444\"], networkPolicy: {enabled: true}}": "networkPolicy: list the Solaris Cluster's addresses",
+		// Replicas share nothing but etcd: more than one on SQLite is refused.
+		"replicaCount: 3":                            `store: store must be one of the following: "etcd"`,
+		"{replicaCount: 2, store: sqlite}":           `store: store must be one of the following: "etcd"`,
+		"store: redis":                               `store: store must be one of the following: "sqlite", "etcd"`,
+		"store: etcd":                                "etcd.endpoints: Array must have at least 1 items",
+		"{store: etcd, etcd: {endpoints: [etcd-0]}}": "etcd.endpoints.0: Does not match pattern",
+		"{store: etcd, etcd: {endpoints: [\"e:2379\"], prefix: /p/}}": "etcd.prefix: Does not match pattern",
+		"leaderLeaseTtl: 1s":     "leaderLeaseTtl: Does not match pattern",
+		"leaderLeaseTtl: 2500ms": "leaderLeaseTtl: Does not match pattern",
+		"{store: etcd, etcd: {endpoints: [\"e:2379\"]}, persistence: {enabled: true}}": "persistence: store etcd keeps the registrations",
+		"etcd: {auth: {username: gw}}":           "etcd.auth: set both etcd.auth.username and etcd.auth.existingSecret",
+		"etcd: {auth: {existingSecret: secret}}": "etcd.auth: set both etcd.auth.username and etcd.auth.existingSecret",
 	}
 	for values, message := range cases {
 		_, err := Render(chartDir(), testRelease, parseValues(t, values))
 		if err == nil || !strings.Contains(err.Error(), message) {
 			t.Errorf("%s: got error %v, want one containing %q", values, err, message)
+		}
+	}
+}
+
+// Replicated: every replica reaches etcd with the mounted TLS files and password, names
+// itself after its pod, and nothing it needs lives on a volume.
+func TestEtcdStoreRendersReplicasSharingEtcd(t *testing.T) {
+	objects, rendered := render(t, parseValues(t, `
+replicaCount: 3
+store: etcd
+etcd:
+  endpoints: ["{{ .Release.Name }}-etcd-0:2379", "10.0.0.5:2379"]
+  prefix: /crnp/prod
+  tls: {existingSecret: my-etcd-tls}
+  auth: {username: crnp, existingSecret: my-etcd-password}
+leaderLeaseTtl: 3s
+callback: {mode: hostNetwork}
+`))
+	expectEqual(t, "kinds", kinds(objects), []string{"Deployment", "Service", "ConfigMap",
+		"PodDisruptionBudget", "Pod"})
+	deployment := objects["Deployment"]
+	expectEqual(t, "replicas", deployment.at("spec", "replicas"), 3.0)
+	pod := checkPod(t, deployment, 50051, "/var/lib/crnp-gateway")
+	config := configFile(t, objects)
+	for key, want := range map[string]interface{}{
+		"store": "etcd", "etcd-endpoints": "demo-etcd-0:2379,10.0.0.5:2379", "etcd-prefix": "/crnp/prod",
+		"etcd-ca": "/etc/crnp-gateway/etcd-tls/ca.crt", "etcd-cert": "/etc/crnp-gateway/etcd-tls/tls.crt",
+		"etcd-key": "/etc/crnp-gateway/etcd-tls/tls.key", "etcd-username": "crnp",
+		"etcd-password-file": "/etc/crnp-gateway/etcd-auth/password", "leader-lease-ttl": "3s",
+	} {
+		expectEqual(t, "config "+key, config[key], want)
+	}
+	gateway := container(objects, "Deployment")
+	expectEqual(t, "args", stringList(gateway["args"]), []string{
+		"--config=/etc/crnp-gateway/config/gateway.yaml",
+		"--registration-source=$(CRNP_REGISTRATION_SOURCE)", "--replica-name=$(CRNP_REPLICA_NAME)"})
+	// With hostNetwork the host name is the node's: the pod name keeps replicas apart.
+	expectEqual(t, "replica name env", gateway.at("env", 1), map[string]interface{}{
+		"name":      "CRNP_REPLICA_NAME",
+		"valueFrom": map[string]interface{}{"fieldRef": map[string]interface{}{"fieldPath": "metadata.name"}}})
+	mounts := map[string]interface{}{}
+	for _, m := range gateway["volumeMounts"].([]interface{}) {
+		mounts[m.(map[string]interface{})["name"].(string)] = m
+	}
+	expectEqual(t, "etcd-tls mount", mounts["etcd-tls"], map[string]interface{}{
+		"name": "etcd-tls", "mountPath": "/etc/crnp-gateway/etcd-tls", "readOnly": true})
+	expectEqual(t, "etcd-auth mount", mounts["etcd-auth"], map[string]interface{}{
+		"name": "etcd-auth", "mountPath": "/etc/crnp-gateway/etcd-auth", "readOnly": true})
+	volumes := map[string]interface{}{}
+	for _, v := range pod.at("spec", "volumes").([]interface{}) {
+		volumes[v.(map[string]interface{})["name"].(string)] = v.(map[string]interface{})
+	}
+	item := func(key string) interface{} { return map[string]interface{}{"key": key, "path": key} }
+	expectEqual(t, "etcd-tls volume", object(volumes["etcd-tls"].(map[string]interface{})).at("secret"),
+		map[string]interface{}{"secretName": "my-etcd-tls", "defaultMode": 288.0,
+			"items": []interface{}{item("ca.crt"), item("tls.crt"), item("tls.key")}})
+	expectEqual(t, "etcd-auth volume", object(volumes["etcd-auth"].(map[string]interface{})).at("secret"),
+		map[string]interface{}{"secretName": "my-etcd-password", "defaultMode": 288.0,
+			"items": []interface{}{item("password")}})
+	expectEqual(t, "data volume", volumes["data"], map[string]interface{}{"name": "data", "emptyDir": map[string]interface{}{}})
+	for key := range objects {
+		if strings.HasPrefix(key, "Secret/") {
+			t.Errorf("rendered %s although the etcd Secrets exist", key)
+		}
+	}
+	expectEqual(t, "anti-affinity", object(pod).at("spec", "affinity", "podAntiAffinity",
+		"preferredDuringSchedulingIgnoredDuringExecution", 0, "podAffinityTerm", "topologyKey"), "kubernetes.io/hostname")
+	expectEqual(t, "PDB", objects["PodDisruptionBudget"].at("spec", "maxUnavailable"), 1.0)
+	// Node ports (hostNetwork) are held until the old pod is gone: replace, never surge.
+	expectEqual(t, "maxSurge", deployment.at("spec", "strategy", "rollingUpdate", "maxSurge"), 0.0)
+	if notes := rendered.Notes(); !strings.Contains(notes, "Allow_hosts must admit every replica's address") {
+		t.Errorf("NOTES.txt does not explain the etcd store:\n%s", notes)
+	}
+}
+
+// Without TLS or a user nothing is mounted for etcd, and one replica on etcd is allowed.
+func TestEtcdStoreWithoutTLSOrUserMountsNothing(t *testing.T) {
+	objects, _ := render(t, parseValues(t, `{store: etcd, etcd: {endpoints: ["etcd:2379"]}}`))
+	config := configFile(t, objects)
+	for _, key := range []string{"etcd-ca", "etcd-cert", "etcd-key", "etcd-username", "etcd-password-file"} {
+		expectEqual(t, "config "+key, config[key], nil)
+	}
+	expectEqual(t, "leader-lease-ttl", config["leader-lease-ttl"], "5s")
+	expectEqual(t, "etcd-prefix", config["etcd-prefix"], "/crnp-gateway")
+	for _, v := range objects["Deployment"].at("spec", "template", "spec", "volumes").([]interface{}) {
+		if name := v.(map[string]interface{})["name"].(string); strings.HasPrefix(name, "etcd") {
+			t.Errorf("volume %s without etcd TLS or user", name)
 		}
 	}
 }

@@ -39,6 +39,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "crnp-gateway.tlsDir" -}}/etc/crnp-gateway/tls{{- end }}
 {{- define "crnp-gateway.clientCADir" -}}/etc/crnp-gateway/client-ca{{- end }}
 {{- define "crnp-gateway.authDir" -}}/etc/crnp-gateway/auth{{- end }}
+{{- define "crnp-gateway.etcdTLSDir" -}}/etc/crnp-gateway/etcd-tls{{- end }}
+{{- define "crnp-gateway.etcdAuthDir" -}}/etc/crnp-gateway/etcd-auth{{- end }}
+
+{{/* Whether the replicas share etcd (store: etcd). */}}
+{{- define "crnp-gateway.etcdStore" -}}
+{{- if eq .Values.store "etcd" }}true{{ end }}
+{{- end }}
 
 {{/* Secret names: the existing one, or the one the chart creates. */}}
 {{- define "crnp-gateway.tlsSecret" -}}
@@ -78,6 +85,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.auth.reflection (not (and .Values.auth.enabled .Values.tls.enabled)) }}
 {{- fail "auth.reflection needs auth.enabled and tls.enabled" }}
 {{- end }}
+{{- if and (include "crnp-gateway.etcdStore" .) .Values.persistence.enabled }}
+{{- fail "persistence: store etcd keeps the registrations and the event log in etcd; set persistence.enabled false" }}
+{{- end }}
+{{- if ne (empty .Values.etcd.auth.username) (empty .Values.etcd.auth.existingSecret) }}
+{{- fail "etcd.auth: set both etcd.auth.username and etcd.auth.existingSecret (key password), or neither" }}
+{{- end }}
 {{- if and .Values.networkPolicy.enabled (not .Values.embeddedCluster) (not (include "crnp-gateway.callbackCIDRs" . | fromYaml).cidrs) }}
 {{- fail "networkPolicy: list the Solaris Cluster's addresses in networkPolicy.callbackCIDRs (or callback.allow), or the callback port stays closed" }}
 {{- end }}
@@ -114,6 +127,25 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- with .Values.callback.allow }}{{ $_ := set $c "callback-allow" . }}{{ end }}
 {{- with .Values.registrationSource }}{{ $_ := set $c "registration-source" . }}{{ end }}
+{{- if include "crnp-gateway.etcdStore" . }}
+{{- $_ := set $c "store" "etcd" }}
+{{- $endpoints := list }}
+{{- range .Values.etcd.endpoints }}{{ $endpoints = append $endpoints (tpl . $) }}{{ end }}
+{{- $_ := set $c "etcd-endpoints" (join "," $endpoints) }}
+{{- $_ := set $c "etcd-prefix" .Values.etcd.prefix }}
+{{- if .Values.etcd.tls.existingSecret }}
+{{- $_ := set $c "etcd-ca" (printf "%s/ca.crt" (include "crnp-gateway.etcdTLSDir" .)) }}
+{{- if .Values.etcd.tls.clientCertificate }}
+{{- $_ := set $c "etcd-cert" (printf "%s/tls.crt" (include "crnp-gateway.etcdTLSDir" .)) }}
+{{- $_ := set $c "etcd-key" (printf "%s/tls.key" (include "crnp-gateway.etcdTLSDir" .)) }}
+{{- end }}
+{{- end }}
+{{- if .Values.etcd.auth.username }}
+{{- $_ := set $c "etcd-username" .Values.etcd.auth.username }}
+{{- $_ := set $c "etcd-password-file" (printf "%s/password" (include "crnp-gateway.etcdAuthDir" .)) }}
+{{- end }}
+{{- $_ := set $c "leader-lease-ttl" .Values.leaderLeaseTtl }}
+{{- end }}
 {{- if .Values.tls.enabled }}
 {{- $_ := set $c "tls-cert" (printf "%s/tls.crt" (include "crnp-gateway.tlsDir" .)) }}
 {{- $_ := set $c "tls-key" (printf "%s/tls.key" (include "crnp-gateway.tlsDir" .)) }}
@@ -149,6 +181,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - --config={{ include "crnp-gateway.configPath" . }}
 {{- if include "crnp-gateway.sourceFromDownwardAPI" . }}
 - --registration-source=$(CRNP_REGISTRATION_SOURCE)
+{{- end }}
+{{- if include "crnp-gateway.etcdStore" . }}
+- --replica-name=$(CRNP_REPLICA_NAME)
 {{- end }}
 {{- range $flag, $value := .Values.extraArgs }}
 - --{{ $flag }}={{ include "crnp-gateway.flagValue" $value }}
@@ -269,7 +304,7 @@ spec:
       imagePullPolicy: {{ .Values.image.pullPolicy }}
       args:
         {{- include "crnp-gateway.args" . | nindent 8 }}
-      {{- if or (include "crnp-gateway.sourceFromDownwardAPI" .) .Values.extraEnv }}
+      {{- if or (include "crnp-gateway.sourceFromDownwardAPI" .) (include "crnp-gateway.etcdStore" .) .Values.extraEnv }}
       env:
         {{- if include "crnp-gateway.sourceFromDownwardAPI" . }}
         # The address the Solaris Cluster calls back (callback.mode {{ .Values.callback.mode }}).
@@ -277,6 +312,14 @@ spec:
           valueFrom:
             fieldRef:
               fieldPath: {{ ternary "status.hostIP" "status.podIP" (eq .Values.callback.mode "hostNetwork") }}
+        {{- end }}
+        {{- if include "crnp-gateway.etcdStore" . }}
+        # The replica's name in the leader election and GetClusterState: the pod's, unique
+        # among the replicas (with hostNetwork the host name would be the node's).
+        - name: CRNP_REPLICA_NAME
+          valueFrom:
+            fieldRef:
+              fieldPath: metadata.name
         {{- end }}
         {{- with .Values.extraEnv }}
         {{- toYaml . | nindent 8 }}
@@ -332,6 +375,16 @@ spec:
           mountPath: {{ include "crnp-gateway.authDir" . }}
           readOnly: true
         {{- end }}
+        {{- if and (include "crnp-gateway.etcdStore" .) .Values.etcd.tls.existingSecret }}
+        - name: etcd-tls
+          mountPath: {{ include "crnp-gateway.etcdTLSDir" . }}
+          readOnly: true
+        {{- end }}
+        {{- if and (include "crnp-gateway.etcdStore" .) .Values.etcd.auth.existingSecret }}
+        - name: etcd-auth
+          mountPath: {{ include "crnp-gateway.etcdAuthDir" . }}
+          readOnly: true
+        {{- end }}
   volumes:
     {{- if not .Values.persistence.enabled }}
     - name: data
@@ -359,6 +412,27 @@ spec:
       secret:
         secretName: {{ include "crnp-gateway.authSecret" . }}
         defaultMode: 0440
+    {{- end }}
+    {{- /* Only the keys the gateway reads: a missing one stops the pod at the mount, named. */}}
+    {{- if and (include "crnp-gateway.etcdStore" .) .Values.etcd.tls.existingSecret }}
+    - name: etcd-tls
+      secret:
+        secretName: {{ .Values.etcd.tls.existingSecret }}
+        defaultMode: 0440
+        items:
+          - {key: ca.crt, path: ca.crt}
+          {{- if .Values.etcd.tls.clientCertificate }}
+          - {key: tls.crt, path: tls.crt}
+          - {key: tls.key, path: tls.key}
+          {{- end }}
+    {{- end }}
+    {{- if and (include "crnp-gateway.etcdStore" .) .Values.etcd.auth.existingSecret }}
+    - name: etcd-auth
+      secret:
+        secretName: {{ .Values.etcd.auth.existingSecret }}
+        defaultMode: 0440
+        items:
+          - {key: password, path: password}
     {{- end }}
   {{- with .Values.nodeSelector }}
   nodeSelector:
