@@ -44,15 +44,16 @@ class HaFixture : public integration::GatewayProcessFixture {
   void TearDown() override {
     streams_.clear();
     if (HasFailure() && replicas_) std::cout << replicas_->outputs();
+    if (HasFailure() && sim_) std::cout << "----- crnp-sim -----\n" << sim_->output();
     replicas_.reset();
     GatewayProcessFixture::TearDown();
     etcd_.reset();
   }
 
-  /// The k-th replica that is not the leader (k = 0, 1).
+  /// The k-th running replica that is not the leader (k = 0, 1); -1 when there is none.
   int follower(int k) const {
     for (int i = 0; i < kReplicas; ++i) {
-      if (i != leader_ && k-- == 0) return i;
+      if (i != leader_ && replicas_->running(i) && k-- == 0) return i;
     }
     return -1;
   }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -65,24 +66,31 @@ class ReplicaSet {
     ASSERT_TRUE(process->waitExit(kStartDeadline));
     process.reset();
   }
-  /// SIGTERM and a clean exit (0).
-  void stop(int i) {
+  /// SIGTERM; true after a clean exit (0), a failure with the replica's output otherwise.
+  bool stop(int i) {
     dropStub(i);
     auto& process = replicas_.at(i).process;
-    if (!process) return;
+    if (!process) return true;
     process->sendSignal(SIGTERM);
     const auto status = process->waitExit(kStartDeadline);
-    EXPECT_TRUE(status && status->exitedWith(0))
-        << name(i) << ": " << (status ? status->describe() : "still running") << "\n"
-        << process->output();
+    const bool clean = status && status->exitedWith(0);
+    EXPECT_TRUE(clean) << name(i) << ": " << (status ? status->describe() : "still running") << "\n"
+                       << process->output();
     process.reset();
+    return clean;
   }
-  void stopAll() {
-    for (int i = 0; i < size(); ++i) stop(i);
+  bool stopAll() {
+    bool clean = true;
+    for (int i = 0; i < size(); ++i) clean = stop(i) && clean;
+    return clean;
   }
   bool running(int i) const { return replicas_.at(i).process != nullptr; }
 
-  gw::CrnpGateway::Stub& stub(int i) { return *replicas_.at(i).stub; }
+  /// Replica i's stub; it must be running (a test bug otherwise, reported as one).
+  gw::CrnpGateway::Stub& stub(int i) {
+    if (!replicas_.at(i).stub) throw std::logic_error(name(i) + " is not running");
+    return *replicas_.at(i).stub;
+  }
 
   std::optional<gw::DeploymentStatus> deployment(int i) {
     if (!running(i)) return std::nullopt;

@@ -76,7 +76,7 @@ class StreamLog {
   /// Everything it recorded, for failure messages.
   std::string describe() const {
     std::string text = "markers [";
-    for (const auto& marker : markers_) text += marker + " ";
+    for (const auto& marker : markers_) text += marker + "@" + markerTokens_.at(marker) + " ";
     text += "] resets " + std::to_string(resets_) + " snapshot_end " +
             std::to_string(snapshotEnds_) + " going_away " + std::to_string(goingAways_) +
             " last token '" + lastToken_ + "' duplicates " + std::to_string(duplicates_.size()) +
