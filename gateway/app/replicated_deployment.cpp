@@ -3,6 +3,7 @@
 #include <future>
 
 #include "crnp/structured_log.hpp"
+#include "log_entry_codec.hpp"
 
 namespace gateway {
 namespace {
@@ -60,7 +61,7 @@ void ReplicatedDeployment::describe(crnp::gateway::v1::DeploymentStatus* out,
     out->set_leader(leadership_->leader());
     out->set_is_leader(leadership_->leads());
   }
-  out->set_applied_revision(hub.lastSequence());
+  out->set_applied_revision(static_cast<std::uint64_t>(ha::revisionOf(hub.lastSequence())));
 }
 
 void ReplicatedDeployment::onElected(const ha::LeadershipTerm& term) {
