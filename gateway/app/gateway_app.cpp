@@ -467,6 +467,7 @@ void GatewayApp::Impl::shutdown() {
   const auto deadline = std::chrono::steady_clock::now() + options_.shutdownTimeout;
   reloadStopped_ = true;  // the timer's next run ends the loop; io_.stop() ends the wait
   if (subscriptions_) subscriptions_->shutdown();  // going_away + resume token to every stream
+  if (deployment_) deployment_->stopCarryingOutChanges();
   if (registrations_) registrations_->shutdown();
   if (subscriptions_ && !subscriptions_->waitUntilIdle(deadline)) {
     crnp::slog::warn(kComponent, "streams still open at the shutdown deadline; cancelling them");

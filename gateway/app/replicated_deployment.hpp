@@ -63,6 +63,11 @@ class ReplicatedDeployment {
   /// Where Register / Unregister go (valid after start()).
   RegistrationChanges& changes() { return *routed_; }
   void describe(crnp::gateway::v1::DeploymentStatus* out, const EventHub& hub) const;
+  /// Before the registration service shuts down: changes forwarded to this replica are left
+  /// for the next leader instead of being refused.
+  void stopCarryingOutChanges() {
+    if (executor_) executor_->follow();
+  }
   /// Ends the term if leading (REMOVE_CLIENT), stops campaigning and every watch. Idempotent.
   void stop();
 
