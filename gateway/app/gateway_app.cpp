@@ -377,6 +377,7 @@ std::optional<std::string> GatewayApp::Impl::startMetrics() {
   sources.streams = [this] { return subscriptions_->stats(); };
   sources.hub = hub_.get();
   if (eventLog_) sources.eventLog = [this] { return eventLog_->stats(); };
+  if (deployment_) sources.replication = [this] { return deployment_->stats(); };
   collector_ = std::make_shared<GatewayCollector>(std::move(sources));
   if (auto error = metricsEndpoint_.start(options_.metricsListen, {metricsRegistry_, collector_})) {
     return error;
