@@ -308,25 +308,34 @@ rpb::ForwardedChange registerChange(const std::string& id) {
   return change;
 }
 
-TEST(ForwardedChanges, TheLeaderCarriesThemOutAndTheFollowerGetsItsStatusWithDetails) {
-  CRNP_REQUIRE_ETCD();
-  EtcdCluster cluster(1);
-  auto client = connectOrFail(cluster);
-  ASSERT_TRUE(client);
+// A leader's executor (not leading until a test says so) and a follower's forwarder.
+struct ForwardedChanges : ::testing::Test {
+  void SetUp() override {
+    CRNP_REQUIRE_ETCD();
+    cluster = std::make_unique<EtcdCluster>(1);
+    client = connectOrFail(*cluster);
+    ASSERT_TRUE(client);
+    executor = std::make_unique<ChangeExecutor>(client, ReplicationKeys(kPrefix), leaderService);
+    executor->start();
+    follower = std::make_unique<ChangeForwarder>(
+        client, ReplicationKeys(kPrefix), "r2", [] { return 0; }, timers.io.get_executor());
+    follower->start();
+  }
   Timers timers;
   ScriptedChanges leaderService;
-  ChangeExecutor executor(client, ReplicationKeys(kPrefix), leaderService);
-  executor.start();
-  ChangeForwarder follower(
-      client, ReplicationKeys(kPrefix), "r2", [] { return 0; }, timers.io.get_executor());
-  follower.start();
+  std::unique_ptr<EtcdCluster> cluster;
+  etcd::EtcdClientPtr client;
+  std::unique_ptr<ChangeExecutor> executor;
+  std::unique_ptr<ChangeForwarder> follower;
+};
 
+TEST_F(ForwardedChanges, TheLeaderCarriesThemOutAndTheFollowerGetsItsStatusWithDetails) {
   // Made while nobody leads: it waits in etcd and is carried out once a leader is there.
   const auto deadline = std::chrono::system_clock::now() + 20s;
-  auto waiting = forward(follower, registerChange("early"), deadline);
+  auto waiting = forward(*follower, registerChange("early"), deadline);
   std::this_thread::sleep_for(300ms);  // nothing can happen without a leader; give it the chance
   EXPECT_EQ(leaderService.count(), 0u);
-  executor.lead();
+  executor->lead();
   ASSERT_EQ(waiting.wait_for(10s), std::future_status::ready);
   auto early = waiting.get();
   EXPECT_TRUE(early.status.ok()) << early.status.error_message();
@@ -335,7 +344,7 @@ TEST(ForwardedChanges, TheLeaderCarriesThemOutAndTheFollowerGetsItsStatusWithDet
   EXPECT_LT(std::chrono::abs(leaderService.deadlines[0] - deadline), 1ms)
       << "the leader honours the caller's deadline";
 
-  auto refused = forward(follower, registerChange("refused"), deadline);
+  auto refused = forward(*follower, registerChange("refused"), deadline);
   ASSERT_EQ(refused.wait_for(10s), std::future_status::ready);
   const auto answer = refused.get();
   EXPECT_EQ(answer.status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -348,7 +357,7 @@ TEST(ForwardedChanges, TheLeaderCarriesThemOutAndTheFollowerGetsItsStatusWithDet
 
   rpb::ForwardedChange removal;
   removal.mutable_unregister_request()->set_registration_id("known");
-  auto removed = forward(follower, removal, deadline);
+  auto removed = forward(*follower, removal, deadline);
   ASSERT_EQ(removed.wait_for(10s), std::future_status::ready);
   EXPECT_TRUE(removed.get().answer.unregister_response().removed());
 
@@ -359,19 +368,8 @@ TEST(ForwardedChanges, TheLeaderCarriesThemOutAndTheFollowerGetsItsStatusWithDet
   }));
 }
 
-TEST(ForwardedChanges, WithoutALeaderTheCallerGetsDeadlineExceededAndTheChangeIsWithdrawn) {
-  CRNP_REQUIRE_ETCD();
-  EtcdCluster cluster(1);
-  auto client = connectOrFail(cluster);
-  ASSERT_TRUE(client);
-  Timers timers;
-  ScriptedChanges leaderService;
-  ChangeExecutor executor(client, ReplicationKeys(kPrefix), leaderService);
-  executor.start();
-  ChangeForwarder follower(
-      client, ReplicationKeys(kPrefix), "r2", [] { return 0; }, timers.io.get_executor());
-  follower.start();
-  auto late = forward(follower, registerChange("late"), std::chrono::system_clock::now() + 500ms);
+TEST_F(ForwardedChanges, WithoutALeaderTheCallerGetsDeadlineExceededAndTheChangeIsWithdrawn) {
+  auto late = forward(*follower, registerChange("late"), std::chrono::system_clock::now() + 500ms);
   ASSERT_EQ(late.wait_for(5s), std::future_status::ready);
   const auto answer = late.get();
   EXPECT_EQ(answer.status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
@@ -380,7 +378,7 @@ TEST(ForwardedChanges, WithoutALeaderTheCallerGetsDeadlineExceededAndTheChangeIs
     auto left = client->range({ReplicationKeys(kPrefix).changes, true});
     return left.ok() && left.value().kvs().empty();
   }));
-  executor.lead();
+  executor->lead();
   std::this_thread::sleep_for(300ms);  // a withdrawn change must not run; nothing to wait for
   EXPECT_EQ(leaderService.count(), 0u);
 }
