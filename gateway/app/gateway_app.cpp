@@ -377,6 +377,7 @@ std::optional<std::string> GatewayApp::Impl::startMetrics() {
   sources.streams = [this] { return subscriptions_->stats(); };
   sources.hub = hub_.get();
   if (eventLog_) sources.eventLog = [this] { return eventLog_->stats(); };
+  if (deployment_) sources.replication = [this] { return deployment_->stats(); };
   collector_ = std::make_shared<GatewayCollector>(std::move(sources));
   if (auto error = metricsEndpoint_.start(options_.metricsListen, {metricsRegistry_, collector_})) {
     return error;
@@ -467,6 +468,7 @@ void GatewayApp::Impl::shutdown() {
   const auto deadline = std::chrono::steady_clock::now() + options_.shutdownTimeout;
   reloadStopped_ = true;  // the timer's next run ends the loop; io_.stop() ends the wait
   if (subscriptions_) subscriptions_->shutdown();  // going_away + resume token to every stream
+  if (deployment_) deployment_->stopCarryingOutChanges();
   if (registrations_) registrations_->shutdown();
   if (subscriptions_ && !subscriptions_->waitUntilIdle(deadline)) {
     crnp::slog::warn(kComponent, "streams still open at the shutdown deadline; cancelling them");

@@ -3,6 +3,7 @@
 #include <future>
 
 #include "crnp/structured_log.hpp"
+#include "log_entry_codec.hpp"
 
 namespace gateway {
 namespace {
@@ -60,7 +61,26 @@ void ReplicatedDeployment::describe(crnp::gateway::v1::DeploymentStatus* out,
     out->set_leader(leadership_->leader());
     out->set_is_leader(leadership_->leads());
   }
-  out->set_applied_revision(hub.lastSequence());
+  out->set_applied_revision(static_cast<std::uint64_t>(ha::revisionOf(hub.lastSequence())));
+}
+
+ReplicationStats ReplicatedDeployment::stats() const {
+  ReplicationStats stats;
+  std::shared_ptr<ha::EventLogAppender> appender;
+  {
+    std::lock_guard lock(termMutex_);
+    stats = pastTerms_;
+    appender = appender_;
+  }
+  stats.leader = leadership_ && leadership_->leads();
+  if (appender) {
+    const auto term = appender->stats();
+    stats.appended += term.appended;
+    stats.repeats += term.repeats;
+    stats.dropped += term.dropped;
+    stats.appendErrors += term.failedTxns;
+  }
+  return stats;
 }
 
 void ReplicatedDeployment::onElected(const ha::LeadershipTerm& term) {
@@ -84,6 +104,7 @@ void ReplicatedDeployment::onElected(const ha::LeadershipTerm& term) {
     std::lock_guard lock(termMutex_);
     appender_ = log;
     crnp_ = termUpstream;
+    ++pastTerms_.termsWon;
   }
   upstream_->lead(termUpstream, term.key.lease());
   executor_->lead();
@@ -103,7 +124,15 @@ void ReplicatedDeployment::onDeposed(const std::string& why) {
     appender_.reset();
     crnp_.reset();
   }
-  if (appender) appender->stop();  // not one more event into the log
+  if (appender) {
+    appender->stop();  // not one more event into the log
+    const auto term = appender->stats();
+    std::lock_guard lock(termMutex_);
+    pastTerms_.appended += term.appended;
+    pastTerms_.repeats += term.repeats;
+    pastTerms_.dropped += term.dropped;
+    pastTerms_.appendErrors += term.failedTxns;
+  }
   executor_->follow();
   upstream_->follow();
   if (!termUpstream) return;

@@ -19,6 +19,7 @@
 #include "event_hub.hpp"
 #include "event_log_appender.hpp"
 #include "event_log_follower.hpp"
+#include "gateway_collector.hpp"
 #include "leader_routed_changes.hpp"
 #include "registration_service.hpp"
 #include "replica_leadership.hpp"
@@ -63,6 +64,12 @@ class ReplicatedDeployment {
   /// Where Register / Unregister go (valid after start()).
   RegistrationChanges& changes() { return *routed_; }
   void describe(crnp::gateway::v1::DeploymentStatus* out, const EventHub& hub) const;
+  ReplicationStats stats() const;
+  /// Before the registration service shuts down: changes forwarded to this replica are left
+  /// for the next leader instead of being refused.
+  void stopCarryingOutChanges() {
+    if (executor_) executor_->follow();
+  }
   /// Ends the term if leading (REMOVE_CLIENT), stops campaigning and every watch. Idempotent.
   void stop();
 
@@ -81,6 +88,7 @@ class ReplicatedDeployment {
   mutable std::mutex termMutex_;  // the term's parts below; never held over a call
   std::shared_ptr<ha::EventLogAppender> appender_;
   std::shared_ptr<CrnpUpstream> crnp_;
+  ReplicationStats pastTerms_;  // the appenders of terms that are over
 
   std::unique_ptr<ha::EventLogFollower> follower_;
   std::unique_ptr<ha::ChangeForwarder> forwarder_;

@@ -151,12 +151,21 @@ StoredEventPtr EventHub::publish(std::optional<std::uint64_t> given, crnp::Event
   return stored;
 }
 
-void EventHub::declareGap(std::uint64_t through) {
+void EventHub::declareGap(std::uint64_t through, std::vector<JournalEntry> latest) {
   std::lock_guard ingestLock(ingestMutex_);
   bool signal = false;
   {
     std::lock_guard lock(mutex_);
     if (through <= lastSequence_) return;
+    for (JournalEntry& entry : latest) {
+      if (entry.sequence > through) continue;
+      auto stored = std::make_shared<const StoredEvent>(entry.sequence, std::move(entry.event),
+                                                        entry.received, epoch_.load());
+      const auto known = latest_.find(stored->key);
+      if (known == latest_.end() || known->second->sequence < stored->sequence) {
+        rememberLatestLocked(stored);
+      }
+    }
     lastSequence_ = through;
     coveredAfter_ = through;  // the ring cannot replay across the gap
     ring_.clear();

@@ -137,8 +137,11 @@ class EventHub {
   /// Events numbered after lastSequence() up to `through` will never be ingested here (a
   /// replica whose watch of a shared log was compacted past them): every subscriber attached
   /// now is told onFellBehind (its client resumes, and resets), tokens before `through` reset,
-  /// and numbering continues after it. Nothing when `through` is not above lastSequence().
-  void declareGap(std::uint64_t through);
+  /// and numbering continues after it. `latest` (the latest event of keys as the source knows
+  /// them, numbered up to `through`) replaces what the hub has of those keys where newer, so
+  /// that snapshots show the current state. Nothing when `through` is not above
+  /// lastSequence().
+  void declareGap(std::uint64_t through, std::vector<JournalEntry> latest = {});
 
   /// The latest event of each known key matching any of `filter` (all when empty), in
   /// sequence order.

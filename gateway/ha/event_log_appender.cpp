@@ -51,6 +51,9 @@ etcd::EtcdResult<std::unique_ptr<EventLogAppender>> EventLogAppender::start(
                              "event log key " + newest.value().kvs(0).key() + " is not a log key"};
     }
     appender->nextCounter_ = *counter + 1;
+    if (auto entry = decodeLogEntry(newest.value().kvs(0).value())) {
+      appender->lastWritten_ = sequenceOf(newest.value().kvs(0).mod_revision(), entry->place);
+    }
   }
   if (!oldest.value().kvs().empty()) {
     appender->firstCounter_ =
@@ -154,7 +157,16 @@ void EventLogAppender::run() {
       writing_ = true;
     }
     std::string error;
-    const auto result = write(batch, error);
+    auto result = write(batch, error);
+    if (result == Written::AlreadyThere) {
+      // Written by a try whose answer was lost: its numbers are read back.
+      if (auto last = sequenceOfEntry(nextCounter_ + batch.size() - 1)) {
+        lastWritten_ = *last;
+      } else {
+        result = Written::Failed;
+        error = "cannot read back an appended batch";
+      }
+    }
     if (result == Written::Yes || result == Written::AlreadyThere) {
       nextCounter_ += batch.size();
       firstCounter_ = std::max(
@@ -208,8 +220,11 @@ EventLogAppender::Written EventLogAppender::write(const std::vector<Pending>& ba
   std::uint64_t counter = nextCounter_;
   // etcd refuses a Txn that puts one key twice: the latest of each key once, the batch's last.
   std::map<std::string, std::string> latest;
+  unsigned place = 0;
   for (const auto& pending : batch) {
-    auto value = encodeLogEntry(pending.event, pending.received);
+    auto value =
+        encodeLogEntry({pending.event, pending.received, place, place == 0 ? lastWritten_ : 0});
+    ++place;
     auto* log = txn.add_success()->mutable_request_put();
     log->set_key(keys_.logKey(counter++));
     log->set_value(value);
@@ -232,7 +247,11 @@ EventLogAppender::Written EventLogAppender::write(const std::vector<Pending>& ba
     error = answer.error().message;
     return Written::Failed;
   }
-  if (answer.value().succeeded()) return Written::Yes;
+  if (answer.value().succeeded()) {
+    lastWritten_ =
+        sequenceOf(answer.value().header().revision(), static_cast<unsigned>(batch.size() - 1));
+    return Written::Yes;
+  }
   // Either compare failed: which one says whether the batch is there or the term is over.
   auto current = client_->range({leaderKey_});
   if (!current) {
@@ -242,6 +261,14 @@ EventLogAppender::Written EventLogAppender::write(const std::vector<Pending>& ba
   const bool leads =
       !current.value().kvs().empty() && current.value().kvs(0).create_revision() == leaderRevision_;
   return leads ? Written::AlreadyThere : Written::Deposed;
+}
+
+std::optional<std::uint64_t> EventLogAppender::sequenceOfEntry(std::uint64_t counter) {
+  auto read = client_->range({keys_.logKey(counter)});
+  if (!read || read.value().kvs().empty()) return std::nullopt;
+  auto entry = decodeLogEntry(read.value().kvs(0).value());
+  if (!entry) return std::nullopt;
+  return sequenceOf(read.value().kvs(0).mod_revision(), entry->place);
 }
 
 }  // namespace gateway::ha

@@ -84,6 +84,8 @@ class EventLogAppender {
                    OnDeposed onDeposed);
   void run();
   Written write(const std::vector<Pending>& batch, std::string& error);
+  /// The sequence number of the log entry `counter` (after an answer was lost).
+  std::optional<std::uint64_t> sequenceOfEntry(std::uint64_t counter);
 
   const etcd::EtcdClientPtr client_;
   const ReplicationKeys keys_;
@@ -103,6 +105,7 @@ class EventLogAppender {
   // The writing thread's own state.
   std::uint64_t nextCounter_ = 0;   // the next log key
   std::uint64_t firstCounter_ = 0;  // the oldest log key kept
+  std::uint64_t lastWritten_ = 0;   // sequence number of the newest entry (0: none)
   std::map<crnp::EventType, crnp::Event> latest_;
   std::thread thread_;
 };

@@ -64,30 +64,34 @@ etcd::EtcdResult<EventLogFollower::Loaded> EventLogFollower::load(etcd::EtcdClie
 
   auto& recovered = loaded.recovered;
   recovered.epoch = epochOf(clusterId, prefix);
-  recovered.lastSequence = static_cast<std::uint64_t>(revision);
-  const auto toEntry = [](const mvccpb::KeyValue& kv) -> std::optional<JournalEntry> {
+  recovered.lastSequence = lastSequenceOf(revision);
+  // Each readable entry and the number of the one before it.
+  std::uint64_t firstPrevious = recovered.lastSequence;  // an empty log covers nothing older
+  const auto toEntry = [&firstPrevious](const mvccpb::KeyValue& kv,
+                                        bool first) -> std::optional<JournalEntry> {
     auto entry = decodeLogEntry(kv.value());
     if (!entry) {
       crnp::slog::error(kLog, "skipping an unreadable event log entry", {{"key", kv.key()}});
       return std::nullopt;
     }
-    return JournalEntry{static_cast<std::uint64_t>(kv.mod_revision()), std::move(entry->event),
-                        entry->received};
+    const auto sequence = sequenceOf(kv.mod_revision(), entry->place);
+    if (first) firstPrevious = previousSequence(*entry, sequence);
+    return JournalEntry{sequence, std::move(entry->event), entry->received};
   };
   auto& entries = log.value();
   if (entries.size() > std::max<std::size_t>(ringEvents, 1)) {
     entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(ringEvents));
   }
-  // Every event after the oldest kept one is in the log (the leader trims the oldest first);
-  // an empty log covers nothing before the revision read.
-  recovered.coveredAfter = entries.empty()
-                               ? recovered.lastSequence
-                               : static_cast<std::uint64_t>(entries.front().mod_revision()) - 1;
   for (const auto& kv : entries) {
-    if (auto entry = toEntry(kv)) recovered.retained.push_back(std::move(*entry));
+    if (auto entry = toEntry(kv, recovered.retained.empty())) {
+      recovered.retained.push_back(std::move(*entry));
+    }
   }
+  // Every event after the one before the oldest kept is in the log (the leader trims the
+  // oldest first): a token from there on replays.
+  recovered.coveredAfter = firstPrevious;
   for (const auto& kv : latest.value()) {
-    if (auto entry = toEntry(kv)) recovered.latest.push_back(std::move(*entry));
+    if (auto entry = toEntry(kv, false)) recovered.latest.push_back(std::move(*entry));
   }
   std::sort(recovered.latest.begin(), recovered.latest.end(),
             [](const JournalEntry& a, const JournalEntry& b) { return a.sequence < b.sequence; });
@@ -128,7 +132,7 @@ void EventLogFollower::apply(const etcd::EtcdWatchBatch& batch) {
                         {{"key", event.kv().key()}, {"revision", event.kv().mod_revision()}});
       continue;
     }
-    hub_.ingestAt(static_cast<std::uint64_t>(event.kv().mod_revision()), std::move(entry->event),
+    hub_.ingestAt(sequenceOf(event.kv().mod_revision(), entry->place), std::move(entry->event),
                   entry->received);
   }
   watchedRevision_ = std::max(watchedRevision_.load(), batch.headerRevision);
@@ -141,18 +145,36 @@ std::optional<std::int64_t> EventLogFollower::reloadAfterCompaction(std::int64_t
     std::int64_t revision = 0;
     auto log = rangeAll(*client_, keys_.eventLog, revision);
     if (log) {
-      const auto applied = hub_.lastSequence();
-      const auto& entries = log.value();
-      const bool overlaps =
-          entries.empty() || static_cast<std::uint64_t>(entries.front().mod_revision()) <= applied;
-      if (!overlaps)
-        hub_.declareGap(static_cast<std::uint64_t>(entries.front().mod_revision()) - 1);
-      for (const auto& kv : entries) {
-        if (static_cast<std::uint64_t>(kv.mod_revision()) <= hub_.lastSequence()) continue;
+      // Readable entries with their numbers, oldest first.
+      std::vector<std::pair<std::uint64_t, LogEntry>> kept;
+      for (const auto& kv : log.value()) {
         if (auto entry = decodeLogEntry(kv.value())) {
-          hub_.ingestAt(static_cast<std::uint64_t>(kv.mod_revision()), std::move(entry->event),
-                        entry->received);
+          kept.emplace_back(sequenceOf(kv.mod_revision(), entry->place), std::move(*entry));
         }
+      }
+      // Nothing was missed when the log still reaches back to what the hub has; otherwise
+      // the hub declares the gap rather than serve one.
+      if (!kept.empty()) {
+        const auto before = previousSequence(kept.front().second, kept.front().first);
+        if (before > hub_.lastSequence()) {
+          // What was trimmed is gone, but the latest state of every key is still there.
+          std::int64_t atRevision = revision;
+          auto latest = rangeAll(*client_, keys_.latestEvents, atRevision);
+          std::vector<JournalEntry> known;
+          if (latest) {
+            for (const auto& kv : latest.value()) {
+              if (auto entry = decodeLogEntry(kv.value())) {
+                known.push_back({sequenceOf(kv.mod_revision(), entry->place),
+                                 std::move(entry->event), entry->received});
+              }
+            }
+          }
+          hub_.declareGap(before, std::move(known));
+        }
+      }
+      for (auto& [sequence, entry] : kept) {
+        if (sequence <= hub_.lastSequence()) continue;
+        hub_.ingestAt(sequence, std::move(entry.event), entry.received);
       }
       watchedRevision_ = revision;
       return revision + 1;

@@ -164,6 +164,26 @@ void eventLogMetrics(Families& out, const EventLogStats& stats) {
             static_cast<double>(stats.queued));
 }
 
+void replicationMetrics(Families& out, const ReplicationStats& stats) {
+  out.gauge("crnp_gateway_leader",
+            "1 while this replica leads the deployment (holds the CRNP registration), else 0.",
+            stats.leader ? 1 : 0);
+  out.counter("crnp_gateway_leader_terms_total", "Elections this replica won.",
+              static_cast<double>(stats.termsWon));
+  out.counter("crnp_gateway_replicated_log_appended_total",
+              "Events this replica appended to the event log in etcd while leading.",
+              static_cast<double>(stats.appended));
+  out.counter("crnp_gateway_replicated_log_repeats_total",
+              "Events not appended: equal to the latest state of their key.",
+              static_cast<double>(stats.repeats));
+  out.counter("crnp_gateway_replicated_log_dropped_total",
+              "Events lost: queued when the term ended, or beyond the queue while etcd did not "
+              "answer.",
+              static_cast<double>(stats.dropped));
+  out.counter("crnp_gateway_replicated_log_append_errors_total",
+              "Appends etcd did not take (each retried).", static_cast<double>(stats.appendErrors));
+}
+
 void streamMetrics(Families& out, const SubscriptionManager::Stats& stats) {
   out.gauge("crnp_gateway_subscribers", "Open Subscribe streams.",
             static_cast<double>(stats.streams));
@@ -235,6 +255,7 @@ std::vector<MetricFamily> GatewayCollector::Collect() const {
   }
   if (sources_.streams) streamMetrics(out, sources_.streams());
   if (sources_.eventLog) eventLogMetrics(out, sources_.eventLog());
+  if (sources_.replication) replicationMetrics(out, sources_.replication());
   if (sources_.hub) {
     eventMetrics(out, *sources_.hub);
     const auto latest = sources_.hub->latest({});

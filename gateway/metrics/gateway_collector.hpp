@@ -21,6 +21,17 @@ namespace gateway {
 
 /// Where the collector reads from; every function is called on the scraping thread and must
 /// be thread-safe. Unset functions leave their metrics out.
+/// A replica of a replicated deployment (--store etcd): its part and the event log it appended
+/// while leading (totals over its terms).
+struct ReplicationStats {
+  bool leader = false;
+  std::uint64_t termsWon = 0;
+  std::uint64_t appended = 0;
+  std::uint64_t repeats = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t appendErrors = 0;
+};
+
 struct MetricsSources {
   std::function<UpstreamHealth()> upstreamHealth;
   std::function<UpstreamStats()> upstreamStats;
@@ -28,7 +39,8 @@ struct MetricsSources {
   std::function<std::size_t()> registrations;
   std::function<SubscriptionManager::Stats()> streams;
   const EventHub* hub = nullptr;
-  std::function<EventLogStats()> eventLog;  ///< unset without --data-dir
+  std::function<EventLogStats()> eventLog;        ///< unset without --data-dir
+  std::function<ReplicationStats()> replication;  ///< set with --store etcd
 };
 
 class GatewayCollector final : public prometheus::Collectable {

@@ -1,6 +1,7 @@
 // Two crnp-gateway processes with --store etcd on one 3-member etcd: a registration made on
-// one is served by the other (each follows a simulated cluster of its own: this is about the
-// shared store, not leadership). Skipped when etcd is not installed.
+// one is served by the other. Each runs an embedded cluster of its own; only the elected
+// leader registers with its own (the multi-replica suite, label ha, runs replicas against one
+// crnp-sim). Skipped when etcd is not installed.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 

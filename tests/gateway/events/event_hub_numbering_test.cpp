@@ -122,3 +122,42 @@ TEST(EventHubNumbering, RecoveredStateIsWhereTheHubContinues) {
 
 }  // namespace
 }  // namespace gateway
+
+namespace gateway {
+namespace {
+
+struct FellBehindCounter : EventSubscriber {
+  void onEvent(const StoredEventPtr& event) override { events.push_back(event->sequence); }
+  void onFellBehind() override { ++fellBehind; }
+  std::vector<std::uint64_t> events;
+  int fellBehind = 0;
+};
+
+TEST(EventHubNumbering, ADeclaredGapEndsEveryAttachedStreamAndResetsTokensBeforeIt) {
+  EventHub hub(config());
+  hub.ingestAt(10, markerEvent(1), kReceived);
+  hub.ingestAt(12, markerEvent(2), kReceived);
+  FellBehindCounter attached;
+  hub.attach(attached, {kAllCluster}, std::nullopt);
+
+  hub.declareGap(20);  // events 13..20 will never arrive here
+  EXPECT_EQ(attached.fellBehind, 1) << "a stream that would miss them is ended, not served a gap";
+  EXPECT_EQ(hub.lastSequence(), 20u);
+  EXPECT_FALSE(attachAt(hub, 12).resetReason.empty()) << "a token before the gap resets";
+  EXPECT_TRUE(attachAt(hub, 20).resetReason.empty()) << "a token at its end resumes";
+
+  FellBehindCounter after;
+  hub.attach(after, {kAllCluster}, std::nullopt);
+  EXPECT_FALSE(hub.ingestAt(20, markerEvent(3), kReceived)) << "numbering goes on after it";
+  ASSERT_TRUE(hub.ingestAt(21, markerEvent(3), kReceived));
+  EXPECT_EQ(after.events, (std::vector<std::uint64_t>{21}));
+  EXPECT_EQ(after.fellBehind, 0);
+  EXPECT_TRUE(attached.events.empty()) << "nothing reaches a stream that was ended";
+  hub.detach(after);
+
+  hub.declareGap(5);  // not above the last: nothing happens
+  EXPECT_EQ(hub.lastSequence(), 21u);
+}
+
+}  // namespace
+}  // namespace gateway
