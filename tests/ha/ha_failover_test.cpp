@@ -80,6 +80,13 @@ TEST_F(HaFailoverTest, ASurvivorTakesOverAndNoStreamLosesAnEvent) {
     duplicates += resumed.duplicates();
   }
 
+  // Health follows the deployment's upstream (the new leader's registration) on every replica.
+  for (int i = 0; i < kReplicas; ++i) {
+    if (survivors[i] == nullptr) continue;
+    EXPECT_TRUE(crnp::test::eventually([&] { return replicas_->serving(i); },
+                                       integration::kConvergeDeadline))
+        << ReplicaSet::name(i) << " is not SERVING after the failover";
+  }
   EXPECT_LE(newLeaderMs, kNewLeaderBound.count())
       << "a new leader within the lease TTL (" << kLeaseTtl.count() << " s) + 3 s";
   RecordProperty("failover_new_leader_ms", std::to_string(newLeaderMs));

@@ -19,6 +19,7 @@
 #include "crnp/gateway/v1/gateway.grpc.pb.h"
 #include "eventually.hpp"
 #include "gateway_process_fixture.hpp"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace crnp::ha {
 
@@ -92,6 +93,15 @@ class ReplicaSet {
     return *replicas_.at(i).stub;
   }
 
+  /// True when replica i's health service says SERVING for the whole server ("").
+  bool serving(int i) {
+    if (!running(i)) return false;
+    auto health = grpc::health::v1::Health::NewStub(replicas_.at(i).channel);
+    grpc::health::v1::HealthCheckResponse answer;
+    return health->Check(contextWithDeadline(2s).get(), {}, &answer).ok() &&
+           answer.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+  }
+
   std::optional<gw::DeploymentStatus> deployment(int i) {
     if (!running(i)) return std::nullopt;
     gw::ClusterState state;
@@ -147,6 +157,7 @@ class ReplicaSet {
  private:
   struct Replica {
     std::unique_ptr<testing::ChildProcess> process;
+    std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<gw::CrnpGateway::Stub> stub;
   };
 
@@ -195,12 +206,15 @@ class ReplicaSet {
     auto line = replica.process->waitForLine(std::regex(R"(gRPC listening on ([^\s"]+:\d+))"),
                                              kStartDeadline);
     ASSERT_TRUE(line) << name(i) << ":\n" << replica.process->output();
-    replica.stub = gw::CrnpGateway::NewStub(
-        grpc::CreateChannel((*line)[1], grpc::InsecureChannelCredentials()));
+    replica.channel = grpc::CreateChannel((*line)[1], grpc::InsecureChannelCredentials());
+    replica.stub = gw::CrnpGateway::NewStub(replica.channel);
   }
 
   // Channels go before their servers (see GatewayProcessFixture::TearDown).
-  void dropStub(int i) { replicas_.at(i).stub.reset(); }
+  void dropStub(int i) {
+    replicas_.at(i).stub.reset();
+    replicas_.at(i).channel.reset();
+  }
 
   int indexOf(const std::string& replicaName) const {
     for (int i = 0; i < size(); ++i) {
