@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing (Debian 12, as root), configures, builds
 # and runs every test suite: format check, normal build (all suites, incl. the etcd suite on
-# real etcd members (label etcd), the process-level integration tests and the Node client),
-# Helm check, ASan+UBSan, TSan, libFuzzer targets.
+# real etcd members (label etcd), the multi-replica suite (label ha), the process-level
+# integration tests and the Node client), Helm check, ASan+UBSan, TSan, libFuzzer targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
