@@ -269,6 +269,10 @@ struct ScriptedChanges : RegistrationChanges {
     std::lock_guard lock(mutex);
     return registers.size();
   }
+  std::chrono::system_clock::time_point deadline(std::size_t i) {
+    std::lock_guard lock(mutex);
+    return deadlines.at(i);
+  }
   std::mutex mutex;
   std::vector<pb::RegisterRequest> registers;
   std::vector<std::chrono::system_clock::time_point> deadlines;
@@ -341,7 +345,7 @@ TEST_F(ForwardedChanges, TheLeaderCarriesThemOutAndTheFollowerGetsItsStatusWithD
   EXPECT_TRUE(early.status.ok()) << early.status.error_message();
   EXPECT_EQ(early.answer.registration().registration_id(), "early");
   ASSERT_EQ(leaderService.count(), 1u);
-  EXPECT_LT(std::chrono::abs(leaderService.deadlines[0] - deadline), 1ms)
+  EXPECT_LT(std::chrono::abs(leaderService.deadline(0) - deadline), 1ms)
       << "the leader honours the caller's deadline";
 
   auto refused = forward(*follower, registerChange("refused"), deadline);
