@@ -173,7 +173,8 @@ OptionTable buildTable() {
       duration("etcd-dial-timeout", &G::etcdDialTimeout,
                "start-up waits this long for an etcd member to answer"),
       text("replica-name", &G::replicaName, "NAME",
-           "store etcd: this replica's name in the leader election (empty: the host name)"),
+           "store etcd: this replica's name in the leader election, unique in the deployment "
+           "(empty: the host name)"),
       duration("leader-lease-ttl", &G::leaderLeaseTtl,
                "store etcd: TTL of the leader's etcd lease (whole seconds); a dead leader is "
                "replaced within it"),
