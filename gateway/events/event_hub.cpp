@@ -225,6 +225,7 @@ void EventHub::deliverPending() {
       }
       if (!batch.empty()) handedThrough_ = batch.back()->sequence;
       subscribers = subscribers_;
+      listHandedOut_ = true;
     }
     for (EventSubscriber* subscriber : fellBehind) subscriber->onFellBehind();
     for (const Attached& attached : *subscribers) {
@@ -232,6 +233,10 @@ void EventHub::deliverPending() {
         if (event->sequence > attached.after) attached.subscriber->onEvent(event);
       }
     }
+    // Under mutex_, so that an attach or detach that changes the list in place afterwards is
+    // ordered after the reads above (shared_ptr::use_count() would not order them).
+    std::lock_guard lock(mutex_);
+    listHandedOut_ = false;
   }
 }
 
@@ -335,10 +340,11 @@ AttachResult EventHub::attach(EventSubscriber& subscriber,
 }
 
 std::vector<EventHub::Attached>& EventHub::mutableSubscribersLocked() {
-  // Only copies of the pointer taken under mutex_ share the list (a hand-out in progress);
-  // with none, nobody can read it without mutex_, which the caller holds.
-  if (subscribers_.use_count() > 1) {
+  // Only a hand-out in progress reads the list without mutex_ (which the caller holds): then
+  // the change goes to a copy, which nobody else holds.
+  if (listHandedOut_) {
     subscribers_ = std::make_shared<std::vector<Attached>>(*subscribers_);
+    listHandedOut_ = false;
   }
   return *subscribers_;
 }

@@ -227,6 +227,7 @@ class EventHub {
   using SubscriberList = std::shared_ptr<const std::vector<Attached>>;
   std::vector<Attached>& mutableSubscribersLocked();
   std::shared_ptr<std::vector<Attached>> subscribers_ = std::make_shared<std::vector<Attached>>();
+  bool listHandedOut_ = false;  // a hand-out reads *subscribers_ (this very list) outside mutex_
 };
 
 }  // namespace gateway
