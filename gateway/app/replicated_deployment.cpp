@@ -24,7 +24,7 @@ ReplicatedDeployment::~ReplicatedDeployment() { stop(); }
 
 etcd::EtcdResult<ha::EventLogFollower::Loaded> ReplicatedDeployment::loadEventLog(
     std::size_t ringEvents) const {
-  return ha::EventLogFollower::load(*client_, keys_, settings_.prefix, ringEvents);
+  return ha::EventLogFollower::load(*client_, keys_, ringEvents);
 }
 
 std::shared_ptr<CrnpUpstream> ReplicatedDeployment::crnpUpstream() const {
@@ -35,8 +35,7 @@ std::shared_ptr<CrnpUpstream> ReplicatedDeployment::crnpUpstream() const {
 void ReplicatedDeployment::start(EventHub& hub, std::int64_t fromRevision,
                                  RegistrationService& registrations) {
   registrations_ = &registrations;
-  follower_ =
-      std::make_unique<ha::EventLogFollower>(client_, keys_, settings_.prefix, hub, fromRevision);
+  follower_ = std::make_unique<ha::EventLogFollower>(client_, keys_, hub, fromRevision);
   upstream_->start();
   leadership_ = std::make_unique<ha::ReplicaLeadership>(
       client_, keys_, settings_.replicaName, settings_.leaseTtl,

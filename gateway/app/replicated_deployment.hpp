@@ -54,7 +54,6 @@ class ReplicatedDeployment {
 
   /// The Upstream the registration service and the gRPC service use; valid from construction.
   Upstream& upstream() { return *upstream_; }
-  std::shared_ptr<ha::ReplicatedUpstream> replicatedUpstream() { return upstream_; }
   /// The current term's CRNP upstream (metrics), or nullptr on a follower.
   std::shared_ptr<CrnpUpstream> crnpUpstream() const;
 

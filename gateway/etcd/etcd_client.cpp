@@ -179,6 +179,24 @@ EtcdResult<etcdserverpb::RangeResponse> EtcdClient::range(const RangeQuery& quer
       [&](auto& context, auto& response) { return kv_->Range(&context, request, &response); });
 }
 
+EtcdResult<PrefixRange> EtcdClient::rangePrefix(const std::string& prefix, std::int64_t revision,
+                                                std::int64_t pageSize) {
+  PrefixRange all;
+  RangeQuery query{prefix, true, revision, pageSize};
+  for (;;) {
+    auto page = range(query);
+    if (!page) return page.error();
+    const auto& response = page.value();
+    if (query.revision == 0) query.revision = response.header().revision();
+    all.clusterId = response.header().cluster_id();
+    all.kvs.insert(all.kvs.end(), response.kvs().begin(), response.kvs().end());
+    if (!response.more() || response.kvs().empty()) break;
+    query.after = response.kvs().rbegin()->key();
+  }
+  all.revision = query.revision;
+  return all;
+}
+
 EtcdResult<etcdserverpb::PutResponse> EtcdClient::put(const std::string& key,
                                                       const std::string& value,
                                                       std::int64_t lease) {

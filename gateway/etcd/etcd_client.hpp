@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "etcd/etcdserver/api/v3election/v3electionpb/v3election.grpc.pb.h"
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
@@ -45,6 +46,13 @@ struct RangeQuery {
   bool descending = false;  ///< keys in descending order (limit 1: the last key)
 };
 
+/// rangePrefix(): every key under a prefix, read at one revision.
+struct PrefixRange {
+  std::vector<mvccpb::KeyValue> kvs;  ///< in key order
+  std::int64_t revision = 0;          ///< the revision read at
+  std::uint64_t clusterId = 0;        ///< the etcd cluster's id (header.cluster_id)
+};
+
 class EtcdClient {
  public:
   using Clock = std::chrono::system_clock;  // gRPC deadlines are system_clock time points
@@ -59,6 +67,10 @@ class EtcdClient {
 
   // KV
   EtcdResult<etcdserverpb::RangeResponse> range(const RangeQuery& query);
+  /// Every key under `prefix` at `revision` (0: the latest), in pages of `pageSize` keys all
+  /// read at the revision of the first, so that no single answer grows with the store.
+  EtcdResult<PrefixRange> rangePrefix(const std::string& prefix, std::int64_t revision = 0,
+                                      std::int64_t pageSize = 1000);
   /// Puts key=value, attached to `lease` when not 0.
   EtcdResult<etcdserverpb::PutResponse> put(const std::string& key, const std::string& value,
                                             std::int64_t lease = 0);

@@ -51,8 +51,8 @@ etcd::EtcdResult<std::unique_ptr<EventLogAppender>> EventLogAppender::start(
                              "event log key " + newest.value().kvs(0).key() + " is not a log key"};
     }
     appender->nextCounter_ = *counter + 1;
-    if (auto entry = decodeLogEntry(newest.value().kvs(0).value())) {
-      appender->lastWritten_ = sequenceOf(newest.value().kvs(0).mod_revision(), entry->place);
+    if (auto numbered = readLogEntry(newest.value().kvs(0))) {
+      appender->lastWritten_ = numbered->sequence;
     }
   }
   if (!oldest.value().kvs().empty()) {
@@ -63,13 +63,13 @@ etcd::EtcdResult<std::unique_ptr<EventLogAppender>> EventLogAppender::start(
   }
   // The latest event of each key, so that the cluster's answer to this leader's ADD_CLIENT
   // does not append what every replica already has.
-  auto latest = client->range({keys.latestEvents, true});
+  auto latest = client->rangePrefix(keys.latestEvents);
   if (!latest) return latest.error();
-  for (const auto& kv : latest.value().kvs()) {
+  for (const auto& kv : latest.value().kvs) {
     if (appender->latest_.size() >= options.maxLatestKeys) break;
-    if (auto entry = decodeLogEntry(kv.value())) {
-      auto key = crnp::eventKey(entry->event);
-      appender->latest_.insert_or_assign(std::move(key), std::move(entry->event));
+    if (auto numbered = readLogEntry(kv)) {
+      auto key = crnp::eventKey(numbered->entry.event);
+      appender->latest_.insert_or_assign(std::move(key), std::move(numbered->entry.event));
     }
   }
   appender->thread_ = std::thread([self = appender.get()] { self->run(); });
@@ -169,8 +169,7 @@ void EventLogAppender::run() {
     }
     if (result == Written::Yes || result == Written::AlreadyThere) {
       nextCounter_ += batch.size();
-      firstCounter_ = std::max(
-          firstCounter_, nextCounter_ - std::min<std::uint64_t>(nextCounter_, options_.logEvents));
+      firstCounter_ = std::max(firstCounter_, firstKept(nextCounter_));
       {
         std::lock_guard lock(mutex_);
         stats_.appended += batch.size();
@@ -236,7 +235,7 @@ EventLogAppender::Written EventLogAppender::write(const std::vector<Pending>& ba
     put->set_key(key);
     put->set_value(std::move(value));
   }
-  const std::uint64_t keepFrom = counter - std::min<std::uint64_t>(counter, options_.logEvents);
+  const std::uint64_t keepFrom = firstKept(counter);
   if (keepFrom > firstCounter_) {
     auto* trim = txn.add_success()->mutable_request_delete_range();
     trim->set_key(keys_.logKey(firstCounter_));
@@ -266,9 +265,13 @@ EventLogAppender::Written EventLogAppender::write(const std::vector<Pending>& ba
 std::optional<std::uint64_t> EventLogAppender::sequenceOfEntry(std::uint64_t counter) {
   auto read = client_->range({keys_.logKey(counter)});
   if (!read || read.value().kvs().empty()) return std::nullopt;
-  auto entry = decodeLogEntry(read.value().kvs(0).value());
-  if (!entry) return std::nullopt;
-  return sequenceOf(read.value().kvs(0).mod_revision(), entry->place);
+  auto numbered = readLogEntry(read.value().kvs(0));
+  if (!numbered) return std::nullopt;
+  return numbered->sequence;
+}
+
+std::uint64_t EventLogAppender::firstKept(std::uint64_t end) const {
+  return end - std::min<std::uint64_t>(end, options_.logEvents);
 }
 
 }  // namespace gateway::ha

@@ -86,6 +86,8 @@ class EventLogAppender {
   Written write(const std::vector<Pending>& batch, std::string& error);
   /// The sequence number of the log entry `counter` (after an answer was lost).
   std::optional<std::uint64_t> sequenceOfEntry(std::uint64_t counter);
+  /// The oldest log key kept once the log ends before `end`: the log holds logEvents keys.
+  std::uint64_t firstKept(std::uint64_t end) const;
 
   const etcd::EtcdClientPtr client_;
   const ReplicationKeys keys_;

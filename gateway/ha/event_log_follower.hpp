@@ -36,22 +36,17 @@ class EventLogFollower {
   /// Reads the log (in pages) and the latest events at one revision. `ringEvents` bounds what
   /// is kept for resume, as the hub's ring does.
   static etcd::EtcdResult<Loaded> load(etcd::EtcdClient& client, const ReplicationKeys& keys,
-                                       const std::string& prefix, std::size_t ringEvents);
+                                       std::size_t ringEvents);
 
   /// The tokens' epoch of a deployment.
   static std::uint64_t epochOf(std::uint64_t clusterId, const std::string& prefix);
 
   /// Follows the log from `fromRevision` into `hub` (which must outlive the follower).
-  EventLogFollower(etcd::EtcdClientPtr client, ReplicationKeys keys, std::string prefix,
-                   EventHub& hub, std::int64_t fromRevision);
+  EventLogFollower(etcd::EtcdClientPtr client, ReplicationKeys keys, EventHub& hub,
+                   std::int64_t fromRevision);
   ~EventLogFollower();  ///< stops the watch
   EventLogFollower(const EventLogFollower&) = delete;
   EventLogFollower& operator=(const EventLogFollower&) = delete;
-
-  /// The store's revision as of the last batch the watch delivered (or the load).
-  std::int64_t watchedRevision() const { return watchedRevision_.load(); }
-  /// Entries the follower could not read (counted and logged, then skipped).
-  std::uint64_t unreadableEntries() const { return unreadable_.load(); }
 
  private:
   void apply(const etcd::EtcdWatchBatch& batch);
@@ -59,10 +54,7 @@ class EventLogFollower {
 
   const etcd::EtcdClientPtr client_;
   const ReplicationKeys keys_;
-  const std::string prefix_;
   EventHub& hub_;
-  std::atomic<std::int64_t> watchedRevision_;
-  std::atomic<std::uint64_t> unreadable_{0};
   std::atomic<bool> stopping_{false};
   std::unique_ptr<etcd::EtcdWatch> watch_;
 };

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "crnp/structured_log.hpp"
 #include "event_codec.hpp"
 #include "unix_nanos.hpp"
 
@@ -43,6 +44,17 @@ std::optional<LogEntry> decodeLogEntry(std::string_view value) {
   entry.event = std::move(*event);
   entry.received = fromUnixNanos(nanos);
   return entry;
+}
+
+std::optional<NumberedEntry> readLogEntry(const mvccpb::KeyValue& kv) {
+  auto entry = decodeLogEntry(kv.value());
+  if (!entry) {
+    crnp::slog::error("event-log", "skipping an unreadable event log entry",
+                      {{"key", kv.key()}, {"revision", kv.mod_revision()}});
+    return std::nullopt;
+  }
+  const auto sequence = sequenceOf(kv.mod_revision(), entry->place);
+  return NumberedEntry{sequence, std::move(*entry)};
 }
 
 }  // namespace gateway::ha

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "crnp/messages.hpp"
+#include "etcd/mvcc/mvccpb/kv.pb.h"
 
 namespace gateway::ha {
 
@@ -49,5 +50,14 @@ inline std::uint64_t previousSequence(const LogEntry& entry, std::uint64_t seque
 std::string encodeLogEntry(const LogEntry& entry);
 /// nullopt for anything encodeLogEntry cannot have produced.
 std::optional<LogEntry> decodeLogEntry(std::string_view value);
+
+/// A log (or latest) key as etcd holds it: the entry and its sequence number.
+struct NumberedEntry {
+  std::uint64_t sequence = 0;
+  LogEntry entry;
+  std::uint64_t previous() const { return previousSequence(entry, sequence); }
+};
+/// nullopt (logged with the key) when the value cannot be read.
+std::optional<NumberedEntry> readLogEntry(const mvccpb::KeyValue& kv);
 
 }  // namespace gateway::ha

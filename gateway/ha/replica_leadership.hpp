@@ -58,7 +58,6 @@ class ReplicaLeadership {
   /// This replica's current lease (0 while it has none): keys it writes for its followers'
   /// requests are tied to it, so they vanish with this replica.
   std::int64_t lease() const;
-  const std::string& replicaName() const { return replicaName_; }
 
  private:
   void campaignLoop();

@@ -108,17 +108,14 @@ void ReplicatedUpstream::lead(UpstreamPtr term, std::int64_t lease) {
   onTermHealth(term, term->health());
 }
 
-UpstreamPtr ReplicatedUpstream::follow() {
-  UpstreamPtr term;
+void ReplicatedUpstream::follow() {
   {
     std::lock_guard lock(mutex_);
-    term = std::move(term_);
     term_.reset();
     termLease_ = 0;
     toPublish_.reset();
   }
   reportIfChanged();
-  return term;
 }
 
 UpstreamPtr ReplicatedUpstream::term() const {

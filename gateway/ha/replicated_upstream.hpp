@@ -40,9 +40,9 @@ class ReplicatedUpstream final : public Upstream {
   void start();
   /// This replica leads with `term` (health published on `lease`) until follow().
   void lead(UpstreamPtr term, std::int64_t lease);
-  /// The term is over: changes are refused, health is the leader's again. Returns the term's
-  /// upstream (for the app to stop).
-  UpstreamPtr follow();
+  /// The term is over: changes are refused, health is the leader's again (the app stops the
+  /// term's upstream).
+  void follow();
   /// The current term's upstream, or nullptr on a follower.
   UpstreamPtr term() const;
 

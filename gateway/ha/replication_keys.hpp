@@ -19,13 +19,14 @@
 namespace gateway::ha {
 
 struct ReplicationKeys {
-  explicit ReplicationKeys(const std::string& prefix)
-      : eventLog(prefix + "/events/log/"),
-        latestEvents(prefix + "/events/latest/"),
-        election(prefix + "/leader"),
-        upstreamHealth(prefix + "/upstream-health"),
-        changes(prefix + "/changes/"),
-        answers(prefix + "/answers/") {}
+  explicit ReplicationKeys(const std::string& etcdPrefix)
+      : prefix(etcdPrefix),
+        eventLog(etcdPrefix + "/events/log/"),
+        latestEvents(etcdPrefix + "/events/latest/"),
+        election(etcdPrefix + "/leader"),
+        upstreamHealth(etcdPrefix + "/upstream-health"),
+        changes(etcdPrefix + "/changes/"),
+        answers(etcdPrefix + "/answers/") {}
 
   /// Log keys sort in append order: fixed-width hex of a counter the leader continues.
   std::string logKey(std::uint64_t counter) const {
@@ -34,6 +35,7 @@ struct ReplicationKeys {
     return eventLog + digits;
   }
 
+  std::string prefix;  ///< --etcd-prefix
   std::string eventLog;
   std::string latestEvents;
   std::string election;

@@ -71,16 +71,16 @@ std::optional<RegistrationRecord> EtcdRegistry::decode(const mvccpb::KeyValue& k
 }
 
 etcd::EtcdResult<std::int64_t> EtcdRegistry::load() {
-  auto range = client_->range({keyPrefix_, /*prefix=*/true});
+  auto range = client_->rangePrefix(keyPrefix_);
   if (!range) return range.error();
   Records records;
-  for (const auto& kv : range.value().kvs()) {
+  for (const auto& kv : range.value().kvs) {
     std::string why;
     auto record = decode(kv, why);
     if (!record) return etcd::EtcdError{grpc::StatusCode::DATA_LOSS, why};
     records.emplace(record->id, std::move(*record));
   }
-  const auto revision = range.value().header().revision();
+  const auto revision = range.value().revision;
   std::lock_guard lock(stateMutex_);
   // Local writes newer than the range keep their published state; the watch brings them
   // again, from revision + 1, and they are skipped then as not newer.

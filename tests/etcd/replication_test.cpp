@@ -54,13 +54,13 @@ struct Recorder : EventSubscriber {
 // A replica's hub on the log: loaded, then followed.
 struct Replica {
   Replica(const etcd::EtcdClientPtr& client, std::size_t ring = 100) {
-    auto loaded = EventLogFollower::load(*client, ReplicationKeys(kPrefix), kPrefix, ring);
+    auto loaded = EventLogFollower::load(*client, ReplicationKeys(kPrefix), ring);
     EXPECT_TRUE(loaded.ok());
     EventHubConfig config;
     config.ringCapacity = ring;
     hub = std::make_unique<EventHub>(config, EventHub::FanoutSignal{}, nullptr,
                                      std::move(loaded.value().recovered));
-    follower = std::make_unique<EventLogFollower>(client, ReplicationKeys(kPrefix), kPrefix, *hub,
+    follower = std::make_unique<EventLogFollower>(client, ReplicationKeys(kPrefix), *hub,
                                                   loaded.value().revision + 1);
   }
   std::unique_ptr<EventHub> hub;
@@ -420,7 +420,7 @@ TEST(ReplicatedEventLog, AReplicaPastACompactionCatchesUpOrDeclaresTheGap) {
   appendAndCompact(0, 2);    // the log still holds everything after the hub
   Recorder overlap;
   replica.hub->attach(overlap, {{"EC_Cluster", "", {}}}, std::nullopt);
-  replica.follower = std::make_unique<EventLogFollower>(client, ReplicationKeys(kPrefix), kPrefix,
+  replica.follower = std::make_unique<EventLogFollower>(client, ReplicationKeys(kPrefix),
                                                         *replica.hub, revisionOf(cutOffAt) + 1);
   ASSERT_TRUE(eventually([&] { return overlap.snapshot().size() == 2; }, 5s));
   replica.hub->detach(overlap);
@@ -433,7 +433,7 @@ TEST(ReplicatedEventLog, AReplicaPastACompactionCatchesUpOrDeclaresTheGap) {
     std::atomic<int> fellBehind{0};
   } gap;
   replica.hub->attach(gap, {{"EC_Cluster", "", {}}}, std::nullopt);
-  replica.follower = std::make_unique<EventLogFollower>(client, ReplicationKeys(kPrefix), kPrefix,
+  replica.follower = std::make_unique<EventLogFollower>(client, ReplicationKeys(kPrefix),
                                                         *replica.hub, revisionOf(secondCut) + 1);
   ASSERT_TRUE(eventually([&] { return gap.fellBehind.load() == 1; }, 5s));
   ASSERT_TRUE(eventually([&] { return replica.hub->latest({}).size() == 8; }, 5s))
