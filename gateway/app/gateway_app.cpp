@@ -335,9 +335,6 @@ std::optional<std::string> GatewayApp::Impl::startReplicatedDeployment() {
     if (gethostname(host, sizeof host - 1) == 0) settings.replicaName = host;
   }
   if (settings.replicaName.empty()) return "--replica-name is empty and the host has no name";
-  if (settings.replicaName.find('/') != std::string::npos) {
-    return "--replica-name '" + settings.replicaName + "' must not contain '/'";
-  }
   settings.leaseTtl = std::chrono::duration_cast<std::chrono::seconds>(options_.leaderLeaseTtl);
   settings.log.logEvents = options_.ringEvents;
   settings.removeClientWait = options_.connectTimeout + options_.replyTimeout;

@@ -107,6 +107,9 @@ std::optional<std::string> checkStoreOptions(const GatewayOptions& o) {
   if (o.etcdPasswordFile.empty() != o.etcdUsername.empty())
     return "--etcd-username and --etcd-password-file go together";
   if (o.etcdDialTimeout.count() <= 0) return "--etcd-dial-timeout must be positive";
+  if (o.replicaName.find('/') != std::string::npos) {
+    return "--replica-name '" + o.replicaName + "' must not contain '/'";  // it is a key part
+  }
   if (o.leaderLeaseTtl < std::chrono::seconds(2) ||
       o.leaderLeaseTtl % std::chrono::seconds(1) != std::chrono::milliseconds(0))
     return "--leader-lease-ttl must be whole seconds, at least 2s";
