@@ -2,6 +2,7 @@
 
 #include "crnp/structured_log.hpp"
 #include "registration_service.hpp"
+#include "request_validation.hpp"
 #include "status_mapping.hpp"
 #include "unix_nanos.hpp"
 
@@ -59,9 +60,7 @@ void ChangeForwarder::stop() {
   rpb::ForwardedAnswer none;
   for (auto& [id, entry] : waiting) {
     entry.timer->cancel();
-    entry.done(makeErrorStatus(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down",
-                               "SHUTTING_DOWN"),
-               none);
+    entry.done(changeRefusedShuttingDown(), none);
   }
 }
 
@@ -80,9 +79,7 @@ void ChangeForwarder::forward(rpb::ForwardedChange change,
     if (stopped_) {
       lock.unlock();
       rpb::ForwardedAnswer none;
-      return done(makeErrorStatus(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down",
-                                  "SHUTTING_DOWN"),
-                  none);
+      return done(changeRefusedShuttingDown(), none);
     }
     waiting_.emplace(id, Waiting{std::move(done), timer});
   }

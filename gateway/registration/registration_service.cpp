@@ -60,11 +60,6 @@ grpc::Status registryFailure(const std::string& error) {
                          "REGISTRY_WRITE_FAILED");
 }
 
-grpc::Status shuttingDown() {
-  return makeErrorStatus(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down",
-                         "SHUTTING_DOWN");
-}
-
 }  // namespace
 
 RegistrationService::RegistrationService(Registry& registry, Upstream& upstream, Executor executor,
@@ -165,7 +160,7 @@ void RegistrationService::shutdown() {
     shutDown_ = true;
     refused.swap(queue_);
   }
-  for (auto& change : refused) change.refuse(shuttingDown());
+  for (auto& change : refused) change.refuse(changeRefusedShuttingDown());
 }
 
 bool RegistrationService::waitUntilIdle(std::chrono::steady_clock::time_point deadline) {
@@ -178,7 +173,7 @@ void RegistrationService::enqueue(Change change, bool bypassLimit) {
   std::unique_lock lock(mutex_);
   if (shutDown_) {
     lock.unlock();
-    return change.refuse(shuttingDown());
+    return change.refuse(changeRefusedShuttingDown());
   }
   if (!bypassLimit && queue_.size() >= options_.limits.maxPendingChanges) {
     lock.unlock();

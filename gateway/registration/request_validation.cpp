@@ -55,6 +55,11 @@ std::optional<std::string> checkLimits(const crnp::EventType& type,
 
 }  // namespace
 
+grpc::Status changeRefusedShuttingDown() {
+  return makeErrorStatus(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down",
+                         "SHUTTING_DOWN");
+}
+
 grpc::Status registrationNotFound(std::string_view id, std::string_view what) {
   const std::string quoted = crnp::echoBounded(id);
   return makeErrorStatus(grpc::StatusCode::NOT_FOUND,

@@ -21,6 +21,9 @@ grpc::Status validateRegistrationId(std::string_view id, const RegistrationLimit
 /// registration "<id>" <what>.
 grpc::Status registrationNotFound(std::string_view id, std::string_view what = "does not exist");
 
+/// UNAVAILABLE, ErrorInfo SHUTTING_DOWN: a change refused or left unanswered at shutdown.
+grpc::Status changeRefusedShuttingDown();
+
 struct ValidatedTypes {
   grpc::Status status;                 ///< OK, or why the list is refused
   std::vector<crnp::EventType> types;  ///< converted, duplicates removed (first one kept)
