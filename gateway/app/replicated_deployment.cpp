@@ -8,6 +8,13 @@
 namespace gateway {
 namespace {
 constexpr std::string_view kLog = "ha";
+
+void addTerm(ReplicationStats& total, const ha::EventLogAppenderStats& term) {
+  total.appended += term.appended;
+  total.repeats += term.repeats;
+  total.dropped += term.dropped;
+  total.appendErrors += term.failedTxns;
+}
 }  // namespace
 
 ReplicatedDeployment::ReplicatedDeployment(etcd::EtcdClientPtr client, Settings settings,
@@ -73,11 +80,7 @@ ReplicationStats ReplicatedDeployment::stats() const {
   }
   stats.leader = leadership_ && leadership_->leads();
   if (appender) {
-    const auto term = appender->stats();
-    stats.appended += term.appended;
-    stats.repeats += term.repeats;
-    stats.dropped += term.dropped;
-    stats.appendErrors += term.failedTxns;
+    addTerm(stats, appender->stats());
   }
   return stats;
 }
@@ -127,10 +130,7 @@ void ReplicatedDeployment::onDeposed(const std::string& why) {
     appender->stop();  // not one more event into the log
     const auto term = appender->stats();
     std::lock_guard lock(termMutex_);
-    pastTerms_.appended += term.appended;
-    pastTerms_.repeats += term.repeats;
-    pastTerms_.dropped += term.dropped;
-    pastTerms_.appendErrors += term.failedTxns;
+    addTerm(pastTerms_, term);
   }
   executor_->follow();
   upstream_->follow();
